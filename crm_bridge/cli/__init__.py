@@ -1,0 +1,38 @@
+"""The ``crm-bridge`` command line (typer + rich). Thin: parse, call the library, render.
+
+Each command group lives in its own module of this package and is registered below.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from crm_bridge import __version__
+
+app = typer.Typer(
+    name="crm-bridge",
+    help="Align sales and marketing in Salesforce and HubSpot: shared stages, personas, SLAs.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"crm-bridge {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """crm-bridge keeps both CRMs on one set of facts."""
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
