@@ -90,14 +90,15 @@ def compile_policies(
 
 def _condition_time(
     event: ConditionEvent, predicate: Predicate | None, facts: SlaFacts, now: datetime
-) -> datetime | None:
+) -> tuple[datetime, bool] | None:
+    """When a condition event happened and whether that time is known (from ``at``)."""
     if predicate is None or not predicate(facts.record, now):
         return None
     if event.at is not None:
         value = facts.record.get(event.at)
         if isinstance(value, datetime) and value.tzinfo is not None:
-            return min(value.astimezone(UTC), now)
-    return min(facts.record.modified_at.astimezone(UTC), now)
+            return min(value.astimezone(UTC), now), True
+    return min(facts.record.modified_at.astimezone(UTC), now), False
 
 
 def start_time(policy: CompiledPolicy, facts: SlaFacts, now: datetime) -> datetime | None:
@@ -108,7 +109,8 @@ def start_time(policy: CompiledPolicy, facts: SlaFacts, now: datetime) -> dateti
         return max(times) if times else None
     if isinstance(start, OwnerAssigned):
         return facts.owner_assigned_at
-    return _condition_time(start, policy.start_when, facts, now)
+    found = _condition_time(start, policy.start_when, facts, now)
+    return None if found is None else found[0]
 
 
 def _after(times: Iterable[datetime | None], started: datetime, strict: bool) -> datetime | None:
@@ -121,8 +123,10 @@ def stop_time(
 ) -> datetime | None:
     """When the first stop event after ``started_at`` happened, or ``None``.
 
-    Activities, status and stage changes count only after the start; a stop condition that
-    already held at the start stops the clock at the start (met at once).
+    Activities, status and stage changes count only after the start. A stop condition with an
+    ``at`` field counts when that time is not before the start (an enrolment from an earlier
+    cycle does not stop a new clock); without ``at`` its time is the record's modification
+    time, and a condition that already held at the start stops the clock at the start.
     """
     found: list[datetime] = []
     for event, predicate in zip(policy.config.stop, policy.stop_when, strict=True):
@@ -138,9 +142,14 @@ def stop_time(
                 (facts.stage_entered_at.get(s) for s in event.stages()), started_at, strict=False
             )
         else:
-            t = _condition_time(event, predicate, facts, now)
-            if t is not None:
-                t = max(t, started_at)
+            hit = _condition_time(event, predicate, facts, now)
+            t = None
+            if hit is not None:
+                when, known = hit
+                if when >= started_at:
+                    t = when
+                elif not known:  # held already, time unknown: stops at the start
+                    t = started_at
         if t is not None:
             found.append(t)
     return min(found) if found else None

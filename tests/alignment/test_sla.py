@@ -327,3 +327,20 @@ def test_example_sla_file_loads() -> None:
     assert compiled["mql_first_contact"].duration == 4 * H
     assert compiled["sal_qualification"].duration == 3 * 8 * H  # 3 days of 8h (lunch excluded)
     assert compiled["partner_acceptance"].duration == 2 * 9 * H
+
+
+def test_condition_stop_from_an_earlier_cycle_does_not_stop_a_new_clock() -> None:
+    policy = COMPILED["recycled_nurture"]
+    first_enrolment = datetime(2026, 5, 4, 12, tzinfo=NY)
+    facts = SlaFacts(
+        record=person(nurture_track="Reengage", enrolled_at=first_enrolment),
+        stage_entered_at={"recycled": at(10)},
+    )
+    c = evaluate_policy(policy, facts, at(16), None)
+    assert c is not None and c.stopped_at is None and c.state == "on_track"
+    # without an `at` time the condition counts from the start: met at once
+    no_time = SlaFacts(
+        record=person(nurture_track="Reengage"), stage_entered_at={"recycled": at(13)}
+    )
+    c2 = evaluate_policy(policy, no_time, at(16), None)
+    assert c2 is not None and c2.state == "met" and c2.stopped_at == at(13)
