@@ -92,6 +92,7 @@ def parse_hours(text: str) -> tuple[time, time | None]:
     return start, end
 
 
+@cache
 def parse_business_duration(text: str) -> tuple[float, Literal["m", "h", "d"]]:
     """``'4h'`` -> (4.0, 'h'); ``'5d'`` -> (5.0, 'd') (business days); ``'90m'`` minutes."""
     m = _BUSINESS.match(str(text))
