@@ -344,3 +344,17 @@ def test_condition_stop_from_an_earlier_cycle_does_not_stop_a_new_clock() -> Non
     )
     c2 = evaluate_policy(policy, no_time, at(16), None)
     assert c2 is not None and c2.state == "met" and c2.stopped_at == at(13)
+
+
+_RANK = {"on_track": 0, "at_risk": 1, "breached": 2}
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(0, 96 * 60), st.integers(0, 96 * 60))
+def test_running_clock_only_moves_forward(a: int, b: int) -> None:
+    early, late = sorted((a, b))
+    c1 = ev(MON_10 + timedelta(minutes=early))
+    c2 = ev(MON_10 + timedelta(minutes=late), prev=c1)
+    assert c1 is not None and c2 is not None
+    assert _RANK[c1.state] <= _RANK[c2.state]
+    assert (c1.started_at, c1.due_at) == (c2.started_at, c2.due_at)
