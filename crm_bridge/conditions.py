@@ -112,7 +112,8 @@ class NotOf(_Strict):
 
 def _kind(value: Any) -> str | None:
     if isinstance(value, BaseModel):
-        return {AllOf: "all", AnyOf: "any", NotOf: "not"}.get(type(value), "leaf")
+        kinds: dict[type[BaseModel], str] = {AllOf: "all", AnyOf: "any", NotOf: "not"}
+        return kinds.get(type(value), "leaf")
     if isinstance(value, dict):
         for key in ("all", "any", "not"):
             if key in value:
