@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, TypeAlias
 
+from crm_bridge.jobs.values import is_empty, same_value
 from crm_bridge.model import Crm, Value
 
 Policy: TypeAlias = Literal["salesforce", "hubspot", "newest", "furthest"]
@@ -67,18 +68,10 @@ class Resolution:
     reason: str
 
 
-def _empty(value: Value) -> bool:
-    return value is None or value == "" or value == ()
-
-
 def _same(a: Value | _Missing, b: Value | _Missing) -> bool:
     if isinstance(a, _Missing) or isinstance(b, _Missing):
         return a is b
-    if _empty(a) and _empty(b):
-        return True
-    if isinstance(a, str) and isinstance(b, str):
-        return a == b
-    return a == b
+    return same_value(a, b)
 
 
 def resolve(
@@ -94,8 +87,8 @@ def resolve(
     """
     if _same(sf.value, hs.value):
         return Resolution(sf.value, None, "in sync")
-    if _empty(sf.value) != _empty(hs.value) and policy not in ("salesforce", "hubspot"):
-        filled = hs if _empty(sf.value) else sf
+    if is_empty(sf.value) != is_empty(hs.value) and policy not in ("salesforce", "hubspot"):
+        filled = hs if is_empty(sf.value) else sf
         return Resolution(filled.value, filled.crm, f"{field} empty in the other CRM")
     if sf.echo and not hs.echo:
         return Resolution(hs.value, "hubspot", f"{field} changed in hubspot")
