@@ -1,0 +1,23 @@
+"""All Salesforce REST routes of the sandbox, mounted by ``crm_bridge.sandbox.app``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from starlette.routing import BaseRoute
+
+from . import routes_auth, routes_composite, routes_query, routes_sobjects, routes_tooling
+
+if TYPE_CHECKING:
+    from .http import SandboxLike
+
+
+def routes(sb: SandboxLike) -> list[BaseRoute]:
+    """Starlette routes (absolute paths) serving the Salesforce REST API from ``sb``."""
+    return [
+        *routes_auth.routes(sb),
+        *routes_query.routes(sb),
+        *routes_tooling.routes(sb),
+        *routes_composite.routes(sb),
+        *routes_sobjects.routes(sb),
+    ]
