@@ -1,0 +1,1 @@
+"""HubSpot CRM v3 emulator: store, properties, search, associations v4, pipelines, routes."""
