@@ -7,6 +7,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -125,9 +126,9 @@ def _json(status: int, payload: Any, headers: dict[str, str]) -> Response:
 
 
 async def _parse(request: Request) -> Any:
-    if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
-        return {k: str(v) for k, v in (await request.form()).items()}
     raw = await request.body()
+    if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        return dict(parse_qsl(raw.decode()))
     return json.loads(raw) if raw else None
 
 
