@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 import time
+from urllib.parse import parse_qs
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -45,11 +46,12 @@ def token_endpoint(sb: SandboxLike) -> Route:
     JWT-bearer grants; any well-formed request gets a fresh sandbox token."""
 
     async def token(request: Request) -> Response:
-        form = await request.form()
-        grant = str(form.get("grant_type") or "")
+        raw = (await request.body()).decode("utf-8", "replace")
+        form = {k: v[0] for k, v in parse_qs(raw or request.url.query).items()}
+        grant = form.get("grant_type", "")
         if grant not in GRANTS:
             return _oauth_error("unsupported_grant_type", "grant type not supported")
-        fields = {k: str(form.get(k) or "") for k in GRANTS[grant]}
+        fields = {k: form.get(k, "") for k in GRANTS[grant]}
         if "client_id" in fields and not fields["client_id"]:
             return _oauth_error("invalid_client_id", "client identifier invalid")
         if not all(fields.values()) or (

@@ -47,6 +47,7 @@ class SalesforceStore:
 
     def reset(self) -> None:
         """Empty the org (schemas back to standard, one integration user)."""
+        self.api.reset()
         self.schemas: dict[str, ObjectSchema] = standard_objects()
         self._lower = {name.lower(): s for name, s in self.schemas.items()}
         self.tables: dict[str, dict[str, Record]] = {name: {} for name in self.schemas}
@@ -105,7 +106,8 @@ class SalesforceStore:
 
     # ----- writes -------------------------------------------------------------------------
     def _stamp(self) -> str:
-        return format_datetime(self.now())
+        """Audit stamps have whole seconds, like a real org's (``….000+0000``)."""
+        return format_datetime(self.now().replace(microsecond=0))
 
     def _check_reference(self, f: FieldDef, value: str) -> None:
         found = self.find(value)
