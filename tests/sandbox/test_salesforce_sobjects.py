@@ -172,3 +172,14 @@ def test_expired_session_raises_expired_session(sf: Salesforce, sfenv: Env) -> N
         sf.query("SELECT Id FROM Lead LIMIT 1")
     assert info.value.status == 401
     assert info.value.content[0]["errorCode"] == "INVALID_SESSION_ID"
+
+
+def test_deleted_and_updated_windows(sf: Salesforce) -> None:
+    start = datetime(2000, 1, 1, tzinfo=UTC)
+    end = datetime(2999, 1, 1, tzinfo=UTC)
+    lead = sf.Lead.create({"LastName": "Window", "Company": "W"})["id"]
+    assert lead in sf.Lead.updated(start, end)["ids"]
+    sf.Lead.delete(lead)
+    deleted = sf.Lead.deleted(start, end)["deletedRecords"]
+    assert [d["id"] for d in deleted] == [lead]
+    assert lead not in sf.Lead.updated(start, end)["ids"]

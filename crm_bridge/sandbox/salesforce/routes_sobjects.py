@@ -11,6 +11,7 @@ from starlette.routing import BaseRoute
 from .errors import bad_request
 from .http import SandboxLike, api_route, json_response, read_json, version_of
 from .store import Record, SalesforceStore
+from .values import format_datetime, parse_datetime
 
 
 def record_json(
@@ -106,12 +107,42 @@ async def record(request: Request, sb: SandboxLike) -> Response:
     return Response(status_code=204)
 
 
+def _window(request: Request) -> tuple[str, str]:
+    try:
+        start = format_datetime(parse_datetime(request.query_params["start"]))
+        end = format_datetime(parse_datetime(request.query_params["end"]))
+    except (KeyError, ValueError):
+        raise bad_request("INVALID_REPLICATION_DATE", "start and end are required") from None
+    return start, end
+
+
+async def changed(request: Request, sb: SandboxLike) -> Response:
+    """``GET sobjects/{Type}/deleted/`` and ``…/updated/`` over ``?start=&end=``."""
+    store = sb.salesforce
+    schema = store.require_schema(request.path_params["sobject"])
+    start, end = _window(request)
+    rows = store.tables[schema.name].values()
+    if request.url.path.rstrip("/").endswith("deleted"):
+        gone = [
+            {"id": r["Id"], "deletedDate": r["SystemModstamp"]}
+            for r in rows
+            if r["IsDeleted"] and start <= r["SystemModstamp"] < end
+        ]
+        return json_response(
+            {"deletedRecords": gone, "earliestDateAvailable": start, "latestDateCovered": end}
+        )
+    ids = [r["Id"] for r in rows if not r["IsDeleted"] and start <= r["SystemModstamp"] < end]
+    return json_response({"ids": ids, "latestDateCovered": end})
+
+
 def routes(sb: SandboxLike) -> list[BaseRoute]:
     """The sObject routes."""
     base = "/services/data/{version}/sobjects"
     out: list[BaseRoute] = []
     out += api_route(sb, base + "/", global_describe, ["GET"])
     out += api_route(sb, base + "/{sobject}/describe/", describe, ["GET"])
+    out += api_route(sb, base + "/{sobject}/deleted/", changed, ["GET"])
+    out += api_route(sb, base + "/{sobject}/updated/", changed, ["GET"])
     out += api_route(sb, base + "/{sobject}/", basic_info, ["GET"])
     out += api_route(sb, base + "/{sobject}/", create, ["POST"])
     out += api_route(
