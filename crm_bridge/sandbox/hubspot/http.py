@@ -106,7 +106,7 @@ class Runtime:
             self.limiter = RateLimiter(clock)
         self.limiter.clock = clock
         self.limiter.burst = tier
-        self.limiter.daily = store.settings.daily_limit
+        self.limiter.daily = store.settings.daily_limit or (650_000 if tier >= 190 else 250_000)
         self.limiter.search_per_second = store.settings.search_per_second
 
     def rate_limits_on(self) -> bool:

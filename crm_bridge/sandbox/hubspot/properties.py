@@ -171,7 +171,13 @@ def property_from_api(
         )
         for i, o in enumerate(d.get("options") or [])
     )
-    if d["type"] == "enumeration" and d["fieldType"] != "booleancheckbox" and not opts:
+    defined = bool(d.get("hubspotDefined", hubspot_defined))
+    if (
+        not defined
+        and d["type"] == "enumeration"
+        and d["fieldType"] != "booleancheckbox"
+        and not opts
+    ):
         raise validation(
             "Enumeration properties need options", code="MISSING_OPTIONS", name="options"
         )
@@ -180,7 +186,7 @@ def property_from_api(
     return PropertyDef(
         name=str(d["name"]), label=str(d["label"]), type=d["type"], field_type=d["fieldType"],
         group_name=str(d["groupName"]), description=str(d.get("description") or ""), options=opts,
-        hubspot_defined=bool(d.get("hubspotDefined", hubspot_defined)),
+        hubspot_defined=defined,
         has_unique_value=bool(d.get("hasUniqueValue", False)),
         read_only=bool(meta.get("readOnlyValue", False)), calculated=bool(d.get("calculated", False)),
         created_at=created, updated_at=parse_datetime(d["updatedAt"]) if d.get("updatedAt") else created,

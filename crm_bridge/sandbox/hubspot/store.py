@@ -38,7 +38,7 @@ class HubSpotSettings:
     search_result_cap: int = 10_000
     search_lag_s: float = 0.0
     search_per_second: int = 5
-    daily_limit: int = 250_000
+    daily_limit: int | None = None  # None: 250k/day at tier 100, 650k/day at tier 190
 
 
 def object_type(name: str) -> str:
@@ -96,7 +96,8 @@ class HubSpotStore:
     # ---- time and ids -------------------------------------------------------------------
     def tick(self) -> datetime:
         """A write timestamp: `now()`, forced strictly after the previous one (ms precision)."""
-        ts = self.now().replace(microsecond=self.now().microsecond // 1000 * 1000)
+        now = self.now()
+        ts = now.replace(microsecond=now.microsecond // 1000 * 1000)
         if ts <= self._last_ts:
             ts = self._last_ts + timedelta(milliseconds=1)
         self._last_ts = ts
