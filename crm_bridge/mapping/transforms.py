@@ -55,7 +55,7 @@ def _number_text(text: str) -> str:
     return text
 
 
-def _to_float(value: Value) -> Value:
+def _to_float(value: Value, name: str = "to_float") -> Value:
     if value is None:
         return None
     if isinstance(value, bool):
@@ -69,18 +69,18 @@ def _to_float(value: Value) -> Value:
         try:
             number = float(text)
         except ValueError:
-            raise TransformError(f"to_float expects a number, found {value!r}") from None
+            raise TransformError(f"{name} expects a number, found {value!r}") from None
     else:
-        raise TransformError(f"to_float expects a number, found {type(value).__name__}")
+        raise TransformError(f"{name} expects a number, found {type(value).__name__}")
     if not math.isfinite(number):
-        raise TransformError(f"to_float expects a finite number, found {value!r}")
+        raise TransformError(f"{name} expects a finite number, found {value!r}")
     return number
 
 
 def _to_int(value: Value) -> Value:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    number = _to_float(value)
+    number = _to_float(value, "to_int")
     if number is None:
         return None
     assert isinstance(number, float)
@@ -131,7 +131,7 @@ def _to_datetime(value: Value) -> Value:
         text = value.strip()
         if not text:
             return None
-        if text.isdigit():
+        if text.isascii() and text.isdigit():
             return _epoch(float(text))
         try:
             parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
