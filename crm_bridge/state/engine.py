@@ -80,7 +80,7 @@ def _sqlite_engine(url: URL) -> Engine:
     else:
         try:
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
+        except (OSError, ValueError) as exc:
             raise StateError(
                 f"cannot create the folder of the state database {database}: {exc}"
             ) from exc
