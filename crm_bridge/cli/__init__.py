@@ -36,3 +36,6 @@ def _root(
 def main() -> None:
     """Console-script entry point."""
     app()
+
+
+from crm_bridge.cli import personas as _personas  # noqa: E402, F401  (registers "personas")
