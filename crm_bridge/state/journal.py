@@ -52,15 +52,28 @@ class JournalStore(WriteStore, RunStore, StoreBase):
         batch_id: str,
         updates: Sequence[RecordUpdate],
         *,
+        before: Mapping[FieldKey, Value] | None = None,
         at: datetime | None = None,
     ) -> None:
         """Journal ``updates`` as batch ``batch_id`` of ``run_id``, about to be sent.
 
-        ``batch_id`` must be unique across runs (e.g. ``f"{run_id}-{n}"``).
+        ``batch_id`` must be unique across runs (e.g. ``f"{run_id}-{n}"``). ``before`` holds
+        the values the fields had when the change was planned, so a batch recovered after a
+        crash can still be audited (and reverted) exactly.
         """
         when = aware(at, "journal time") if at is not None else self.now()
+        prior = before or {}
         payload = dumps(
-            [{"ref": ref_to_json(u.ref), "fields": encode_fields(u.fields)} for u in updates]
+            [
+                {
+                    "ref": ref_to_json(u.ref),
+                    "fields": encode_fields(u.fields),
+                    "before": encode_fields(
+                        {f: prior[(u.ref, f)] for f in u.fields if (u.ref, f) in prior}
+                    ),
+                }
+                for u in updates
+            ]
         )
 
         def work(conn: Connection) -> None:
@@ -157,11 +170,16 @@ class JournalStore(WriteStore, RunStore, StoreBase):
             )
             out = []
             for row in rows:
-                updates = [
-                    RecordUpdate(ref_from_json(u["ref"]), decode_fields(u["fields"]))
-                    for u in json.loads(row.updates)
-                ]
-                out.append(PlannedBatch(row.batch_id, row.run_id, job, row.planned_at, updates))
+                updates: list[RecordUpdate] = []
+                before: dict[FieldKey, Value] = {}
+                for u in json.loads(row.updates):
+                    ref = ref_from_json(u["ref"])
+                    updates.append(RecordUpdate(ref, decode_fields(u["fields"])))
+                    for name, value in decode_fields(u.get("before", {})).items():
+                        before[(ref, name)] = value
+                out.append(
+                    PlannedBatch(row.batch_id, row.run_id, job, row.planned_at, updates, before)
+                )
             return out
 
         return self._read("reading pending write batches", work)

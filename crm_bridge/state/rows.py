@@ -128,6 +128,8 @@ class PlannedBatch:
     job: str
     planned_at: datetime
     updates: list[RecordUpdate] = field(default_factory=list)
+    #: the values the fields had when the batch was planned, per (record, field)
+    before: dict[tuple[RecordRef, str], Value] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
