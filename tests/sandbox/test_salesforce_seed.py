@@ -1,0 +1,151 @@
+"""Seeding: converted leads, stage history, contact roles and activity dates."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from crm_bridge.sandbox.salesforce.seed_records import (
+    AccountSeed,
+    OpportunitySeed,
+    PersonSeed,
+    UserSeed,
+    seed_records,
+)
+from crm_bridge.sandbox.salesforce.soql_eval import compile_query
+from crm_bridge.sandbox.salesforce.store import SalesforceStore
+
+NOW = datetime(2024, 6, 1, 12, tzinfo=UTC)
+T0 = NOW - timedelta(days=90)
+
+
+def seeded() -> SalesforceStore:
+    store = SalesforceStore(now=lambda: NOW)
+    seed_records(
+        store,
+        NOW,
+        users=[UserSeed("u1", "Sam", "Seller", "sam@corp.example", department="Sales")],
+        accounts=[
+            AccountSeed(
+                "c1",
+                "Globex",
+                T0,
+                website="globex.example",
+                industry="Aerospace",
+                employees=1200,
+                owner_key="u1",
+            )
+        ],
+        people=[
+            PersonSeed(
+                "p1",
+                "Open",
+                T0,
+                as_lead=True,
+                email="open@globex.example",
+                lead_status="Nurture",
+                company_name="Globex",
+                lead_score=55,
+                last_activity_at=NOW - timedelta(days=3),
+                owner_key="u1",
+            ),
+            PersonSeed(
+                "p2",
+                "Conv",
+                T0,
+                as_lead=True,
+                first_name="Cy",
+                account_key="c1",
+                company_name="Globex",
+                converted_at=T0 + timedelta(days=10),
+                title="CFO",
+            ),
+            PersonSeed(
+                "p3",
+                "Champ",
+                T0,
+                as_lead=False,
+                account_key="c1",
+                title="VP IT",
+                last_activity_at=NOW - timedelta(days=1),
+            ),
+        ],
+        opportunities=[
+            OpportunitySeed(
+                "o1",
+                "Globex - Platform",
+                "Negotiation",
+                date(2024, 7, 1),
+                T0 + timedelta(days=11),
+                account_key="c1",
+                amount=90000.0,
+                owner_key="u1",
+                stage_history=(
+                    ("Discovery", T0 + timedelta(days=11)),
+                    ("Negotiation", T0 + timedelta(days=40)),
+                ),
+                roles=(("p2", "Economic Buyer", True), ("p3", "Champion", False)),
+            )
+        ],
+    )
+    return store
+
+
+def rows(store: SalesforceStore, soql: str) -> list[dict[str, object]]:
+    q = compile_query(soql, store)
+    return [q.project(r) for r in q.run(store.records(q.sobject))]
+
+
+def test_converted_lead_links_contact_account_and_opportunity() -> None:
+    store = seeded()
+    lead = rows(
+        store,
+        "SELECT IsConverted, Status, ConvertedDate, ConvertedContact.Name, "
+        "ConvertedAccount.Name, ConvertedOpportunity.Name FROM Lead WHERE IsConverted = true",
+    )
+    assert len(lead) == 1
+    assert lead[0]["Status"] == "Closed - Converted" and lead[0]["ConvertedDate"] == "2024-03-13"
+    assert lead[0]["ConvertedContact"] == {
+        "attributes": lead[0]["ConvertedContact"]["attributes"],  # type: ignore[index]
+        "Name": "Cy Conv",
+    }
+    assert lead[0]["ConvertedAccount"]["Name"] == "Globex"  # type: ignore[index]
+    assert lead[0]["ConvertedOpportunity"]["Name"] == "Globex - Platform"  # type: ignore[index]
+
+
+def test_opportunity_stage_history_roles_and_activity() -> None:
+    store = seeded()
+    opp = rows(
+        store,
+        "SELECT StageName, LastStageChangeDate, CreatedDate, LastActivityDate, "
+        "Owner.Name FROM Opportunity",
+    )[0]
+    assert opp["StageName"] == "Negotiation"
+    assert opp["LastStageChangeDate"] == "2024-04-12T12:00:00.000+0000"
+    assert opp["CreatedDate"] == "2024-03-14T12:00:00.000+0000"
+    assert opp["Owner"]["Name"] == "Sam Seller"  # type: ignore[index]
+    roles = rows(
+        store,
+        "SELECT Role, IsPrimary, Contact.Title FROM OpportunityContactRole ORDER BY IsPrimary DESC",
+    )
+    assert [(r["Role"], r["IsPrimary"]) for r in roles] == [
+        ("Economic Buyer", True),
+        ("Champion", False),
+    ]
+    assert roles[1]["Contact"]["Title"] == "VP IT"  # type: ignore[index]
+    champ = rows(store, "SELECT LastActivityDate FROM Contact WHERE LastName = 'Champ'")[0]
+    assert champ["LastActivityDate"] == "2024-05-31"
+    assert len(list(store.records("Task"))) == 2
+
+
+def test_world_values_extend_picklists_and_stamps_are_in_the_past() -> None:
+    store = seeded()
+    assert "Nurture" in store.schemas["Lead"].fields["Status"].picklist
+    assert "Champion" in store.schemas["OpportunityContactRole"].fields["Role"].picklist
+    stamps = [r["SystemModstamp"] for t in store.tables.values() for r in t.values()]
+    assert max(stamps) <= "2024-06-01T12:00:00.000+0000"
+    open_lead = rows(
+        store,
+        "SELECT SystemModstamp, CreatedDate, LastActivityDate FROM Lead WHERE Status = 'Nurture'",
+    )[0]
+    assert open_lead["SystemModstamp"] == "2024-05-29T12:00:00.000+0000"
+    assert open_lead["LastActivityDate"] == "2024-05-29"
