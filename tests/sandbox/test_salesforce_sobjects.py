@@ -183,3 +183,14 @@ def test_deleted_and_updated_windows(sf: Salesforce) -> None:
     deleted = sf.Lead.deleted(start, end)["deletedRecords"]
     assert [d["id"] for d in deleted] == [lead]
     assert lead not in sf.Lead.updated(start, end)["ids"]
+
+
+def test_allocation_not_enforced_when_rate_limits_off(
+    sf: Salesforce, sfenv: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sfenv.salesforce.api, "daily_max", 2)
+    sfenv.config.rate_limits = False
+    for _ in range(4):
+        sf.query("SELECT COUNT() FROM Lead")
+    assert sf.api_usage["api-usage"].used == 4
+    assert sf.api_usage["api-usage"].total == 2
