@@ -191,6 +191,9 @@ def _compile_leaf(cond: FieldCondition) -> Predicate:
     test = _leaf_test(cond)
     if test is not None:
         value_test = test
+        name = cond.field
+        if not name.startswith(("sf.", "hs.")):
+            return lambda record, now: value_test(record.values.get(name))
         return lambda record, now: value_test(get(record))
     age: timedelta = parse_duration(str(cond.value))
     older = cond.op == "older_than"
@@ -216,6 +219,9 @@ def compile_condition(cond: Condition | None) -> Predicate:
             return _true
         if len(parts) == 1:
             return parts[0]
+        if len(parts) == 2:
+            first, second = parts
+            return lambda record, now: first(record, now) and second(record, now)
         return lambda record, now: all(p(record, now) for p in parts)
     if isinstance(cond, AnyOf):
         options = tuple(compile_condition(c) for c in cond.any)
@@ -223,6 +229,9 @@ def compile_condition(cond: Condition | None) -> Predicate:
             return _false
         if len(options) == 1:
             return options[0]
+        if len(options) == 2:
+            one, two = options
+            return lambda record, now: one(record, now) or two(record, now)
         return lambda record, now: any(p(record, now) for p in options)
     if isinstance(cond, NotOf):
         inner = compile_condition(cond.not_)

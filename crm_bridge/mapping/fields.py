@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from crm_bridge.config.fields import FieldMap, FieldsFile, PicklistValue
-from crm_bridge.mapping.transforms import TYPE_STEPS, Transform, TransformError, build
+from crm_bridge.mapping.transforms import TYPE_STEPS, Transform, TransformError, build, step_name
 from crm_bridge.model import (
     NATIVE_KINDS,
     Account,
@@ -94,12 +94,14 @@ def _picklist_writer(values: Mapping[str, PicklistValue], crm: Crm) -> Transform
     return write
 
 
-def _read_step(spec: FieldMap, config: FieldsFile, crm: Crm) -> Transform:
-    steps = [build(spec.transform)]
+def _read_step(spec: FieldMap, config: FieldsFile, crm: Crm) -> Transform | None:
+    steps = [build(spec.transform)] if spec.transform else []
     if spec.picklist is not None:
         steps.append(_picklist_reader(config.picklists[spec.picklist], crm))
     if spec.type is not None:
         steps.append(TYPE_STEPS[spec.type])
+    if not steps:
+        return None
     if len(steps) == 1:
         return steps[0]
     chain = tuple(steps)
@@ -120,28 +122,40 @@ class RecordMapper:
         self.object_type = object_type
         self.kind: ObjectKind = NATIVE_KINDS[crm][object_type]
         self._cls = _CLASSES[self.kind]
-        plan: list[tuple[str, str, Transform]] = []
+        plan: list[tuple[str, str, Transform | None]] = []
         for name, spec in config.fields_of(self.kind).items():
             native = spec.native(crm, object_type)
             if native is not None:
                 plan.append((name, native, _read_step(spec, config, crm)))
         self.fields: dict[str, str] = {name: native for name, native, _ in plan}
         self._plan = tuple(plan)
+        # fields whose steps can turn a missing value into something (the `default` step)
+        self._fills_none = frozenset(
+            name
+            for name, spec in config.fields_of(self.kind).items()
+            if any(step_name(t)[0] == "default" for t in spec.transform)
+        )
 
     def map(self, source: SourceRecord) -> Mapped:
         """The canonical record of ``source`` plus any per-field issues (never raises on data)."""
         values: dict[str, Value] = {}
-        issues: list[MappingIssue] = []
+        issues: list[MappingIssue] | None = None
         raw = source.fields
         for name, native, step in self._plan:
             value = raw.get(native)
+            if step is None or (value is None and name not in self._fills_none):
+                values[name] = value
+                continue
             try:
                 values[name] = step(value)
             except (TransformError, ValueError, TypeError, OverflowError) as exc:
                 values[name] = None
+                if issues is None:
+                    issues = []
                 issues.append(MappingIssue(source.ref, name, native, value, str(exc)))
-        record = self._cls(ref=source.ref, modified_at=source.modified_at, values=values)
-        record.source = source
+        record = self._cls(source.ref, source.modified_at, values, source)
+        if issues is None:
+            return Mapped(record)
         return Mapped(record, tuple(issues))
 
 

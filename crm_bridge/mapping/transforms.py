@@ -38,6 +38,8 @@ def _text(value: Value, name: str) -> str:
 
 def _on_text(fn: Callable[[str], Value], name: str) -> Transform:
     def step(value: Value) -> Value:
+        if type(value) is str:
+            return fn(value)
         if value is None:
             return None
         return fn(_text(value, name))
@@ -119,6 +121,14 @@ def _epoch(number: float) -> datetime:
 def _to_datetime(value: Value) -> Value:
     if value is None:
         return None
+    if type(value) is str and len(value) > 19 and value[10] == "T":
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            if parsed.tzinfo is not None:
+                return parsed.astimezone(UTC)
     if isinstance(value, datetime):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     if isinstance(value, date):
