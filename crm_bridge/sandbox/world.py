@@ -1,0 +1,259 @@
+"""The shape of the sandbox's generated B2B world: plain frozen dataclasses, no behaviour.
+
+A `World` is CRM-neutral. Each CRM package seeds its store from it (``store.seed(world)``):
+
+- ``users``: sales, marketing and customer-success reps; every user exists in both CRMs
+  (Salesforce User, HubSpot owner).
+- ``companies``: accounts with domain, industry, size; ``in_salesforce`` / ``in_hubspot`` say
+  where the company exists.
+- ``people``: one entry per *record-producing person*. ``salesforce`` / ``hubspot`` hold the
+  person's copy in that CRM (``None`` when absent). The two copies differ realistically
+  (email case, missing fields, stale title) — read the values from the copy's ``fields``,
+  never from the neutral person. A duplicate inside one CRM is its own `Person` with
+  ``duplicate_of`` set to the original's id and presence in exactly one CRM.
+- ``opportunities``: deals with a stage index into `OPPORTUNITY_STAGES`, stage history, last
+  activity and contact roles.
+
+All datetimes are timezone-aware UTC. Ids are stable strings (``u0001``, ``c000001``,
+``p000001``, ``o000001``) meant as seed keys, not CRM ids. `generate_world` (in
+``crm_bridge.sandbox.generate``) is deterministic for ``(people, seed, now)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal
+
+Team = Literal["sales", "marketing", "customer_success"]
+SalesforceKind = Literal["lead", "contact"]
+ContactRoleName = Literal[
+    "Decision Maker",
+    "Economic Buyer",
+    "Technical Buyer",
+    "Evaluator",
+    "Executive Sponsor",
+    "Influencer",
+    "Other",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    """One opportunity stage shared by both CRMs (Salesforce StageName, HubSpot dealstage id)."""
+
+    salesforce: str
+    hubspot: str
+    probability: float
+    is_closed: bool
+    is_won: bool
+
+
+OPPORTUNITY_STAGES: tuple[Stage, ...] = (
+    Stage("Prospecting", "appointmentscheduled", 0.1, False, False),
+    Stage("Qualification", "qualifiedtobuy", 0.2, False, False),
+    Stage("Needs Analysis", "presentationscheduled", 0.4, False, False),
+    Stage("Id. Decision Makers", "decisionmakerboughtin", 0.6, False, False),
+    Stage("Negotiation/Review", "contractsent", 0.9, False, False),
+    Stage("Closed Won", "closedwon", 1.0, True, True),
+    Stage("Closed Lost", "closedlost", 0.0, True, False),
+)
+"""The shared stage list; `Opportunity.stage` and stage history entries index into it."""
+
+LEAD_STATUSES: tuple[str, ...] = (
+    "Open - Not Contacted",
+    "Working - Contacted",
+    "Nurture",
+    "Closed - Converted",
+    "Closed - Not Converted",
+)
+"""Salesforce Lead.Status values the generator uses (``Closed - Converted`` = converted)."""
+
+LIFECYCLE_STAGES: tuple[str, ...] = (
+    "subscriber",
+    "lead",
+    "marketingqualifiedlead",
+    "salesqualifiedlead",
+    "opportunity",
+    "customer",
+    "evangelist",
+    "other",
+)
+"""HubSpot ``lifecyclestage`` internal values."""
+
+HS_LEAD_STATUSES: tuple[str, ...] = (
+    "NEW",
+    "OPEN",
+    "IN_PROGRESS",
+    "ATTEMPTED_TO_CONTACT",
+    "CONNECTED",
+    "OPEN_DEAL",
+    "UNQUALIFIED",
+    "BAD_TIMING",
+)
+"""HubSpot ``hs_lead_status`` values."""
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A rep who owns records; present in both CRMs (Salesforce User, HubSpot owner)."""
+
+    id: str
+    first_name: str
+    last_name: str
+    email: str
+    team: Team
+    title: str
+    timezone: str
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Company:
+    """A customer or prospect company."""
+
+    id: str
+    name: str
+    domain: str
+    industry: str
+    employees: int
+    annual_revenue: int
+    country: str
+    state: str | None
+    city: str
+    phone: str
+    owner_id: str
+    created_at: datetime
+    in_salesforce: bool
+    in_hubspot: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PersonFields:
+    """The field values one CRM holds for a person (may differ from the other CRM's copy)."""
+
+    first_name: str | None
+    last_name: str
+    email: str | None
+    title: str | None
+    department: str | None
+    phone: str | None
+    company_name: str | None
+    lead_score: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SalesforcePerson:
+    """A person's presence in Salesforce.
+
+    ``kind == "lead"``: a Lead with ``lead_status``; when ``converted_at`` is set the lead is
+    converted (``Status = "Closed - Converted"``, ``IsConverted``) and the seeder also creates
+    the Contact (in the person's company account) that it converted into.
+    ``kind == "contact"``: a Contact on the company's Account, no Lead.
+    """
+
+    kind: SalesforceKind
+    lead_status: str | None
+    converted_at: datetime | None
+    fields: PersonFields
+    modified_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class HubSpotPerson:
+    """A person's presence in HubSpot as a contact.
+
+    ``lifecycle_history`` lists ``(lifecyclestage, entered_at)`` in order, ending with the
+    current ``lifecyclestage`` (for ``hs_v2_date_entered_*``).
+    """
+
+    lifecyclestage: str
+    lead_status: str | None
+    lifecycle_history: tuple[tuple[str, datetime], ...]
+    fields: PersonFields
+    modified_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A person at a company, and where (and how) each CRM holds them.
+
+    Neutral fields are the "truth"; per-CRM copies hold what that CRM actually has.
+    ``lead_source`` uses Salesforce picklist values (Web, Phone Inquiry, Partner Referral,
+    Purchased List, Trade Show, Webinar, Employee Referral, Advertisement, Other);
+    ``analytics_source`` uses HubSpot ``hs_analytics_source`` values (ORGANIC_SEARCH, …).
+    """
+
+    id: str
+    first_name: str
+    last_name: str
+    email: str
+    title: str
+    department: str | None
+    phone: str | None
+    company_id: str
+    lead_source: str
+    analytics_source: str
+    lead_score: int
+    created_at: datetime
+    last_activity_at: datetime | None
+    mql_at: datetime | None
+    first_sales_touch_at: datetime | None
+    owner_id: str
+    salesforce: SalesforcePerson | None
+    hubspot: HubSpotPerson | None
+    duplicate_of: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ContactRole:
+    """A person's role on an opportunity (Salesforce OpportunityContactRole / HubSpot label)."""
+
+    person_id: str
+    role: ContactRoleName
+    is_primary: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Opportunity:
+    """A deal. ``stage`` and ``stage_history`` entries index into `OPPORTUNITY_STAGES`."""
+
+    id: str
+    name: str
+    company_id: str
+    owner_id: str
+    amount: int
+    stage: int
+    close_date: date
+    created_at: datetime
+    stage_history: tuple[tuple[int, datetime], ...]
+    last_activity_at: datetime | None
+    contact_roles: tuple[ContactRole, ...]
+    lead_source: str
+    type: str
+    in_salesforce: bool
+    in_hubspot: bool
+
+    @property
+    def last_stage_change_at(self) -> datetime:
+        """When the current stage was entered."""
+        return self.stage_history[-1][1]
+
+
+@dataclass(frozen=True, slots=True)
+class World:
+    """Everything the generator made, for seeding both CRM stores."""
+
+    seed: int
+    now: datetime
+    users: tuple[User, ...]
+    companies: tuple[Company, ...]
+    people: tuple[Person, ...]
+    opportunities: tuple[Opportunity, ...]
+
+
+def generate_world(people: int, seed: int, now: datetime) -> World:
+    """Generate a deterministic world (see ``crm_bridge.sandbox.generate``)."""
+    from crm_bridge.sandbox.generate import generate
+
+    return generate(people, seed, now)
