@@ -93,7 +93,7 @@ def test_round_trip_salesforce_to_hubspot_and_back(mapper: FieldMapper) -> None:
     for name in ("name", "stage", "amount", "close_date", "lead_source", "is_closed"):
         assert back[name] == canonical[name], name
     as_sf = mapper.to_native("salesforce", "Opportunity", back)
-    assert as_sf["StageName"] == "Proposal/Price Quote" and as_sf["CloseDate"] == "2024-06-30"
+    assert as_sf["StageName"] == "Id. Decision Makers" and as_sf["CloseDate"] == "2024-06-30"
     again = mapper.map(source("salesforce", "Opportunity", "0061", **as_sf)).record.values
     assert {k: again[k] for k in back if k in again and k in as_sf} == {
         k: back[k] for k in back if k in again and k in as_sf
