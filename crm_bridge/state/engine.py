@@ -6,6 +6,8 @@ password.
 from __future__ import annotations
 
 import re
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -94,7 +96,7 @@ def _sqlite_engine(url: URL) -> Engine:
         try:
             cursor.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
             if not memory:
-                cursor.execute("PRAGMA journal_mode = WAL")
+                _ensure_wal(cursor)
             cursor.execute("PRAGMA synchronous = FULL")
             cursor.execute("PRAGMA foreign_keys = ON")
         finally:
@@ -106,6 +108,25 @@ def _sqlite_engine(url: URL) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
+
+
+def _ensure_wal(cursor: Any) -> None:
+    """Switch the database file to WAL mode (persistent) unless it is in WAL mode already.
+
+    The switch needs an exclusive lock and SQLite may answer "locked" at once, without
+    waiting, when another process opens the new file at the same moment: retry for a while.
+    """
+    for attempt in range(100):
+        mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
+        if str(mode).lower() == "wal":
+            return
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc).lower() and "busy" not in str(exc).lower():
+                raise
+            time.sleep(min(0.01 * (attempt + 1), 0.3))
+    cursor.execute("PRAGMA journal_mode = WAL")
 
 
 def is_retriable(exc: BaseException) -> bool:
