@@ -14,7 +14,7 @@ from crm_bridge.config.fields import FieldsFile
 from crm_bridge.mapping.fields import FieldMapper, check, format_value
 from crm_bridge.model import Opportunity, Person, RecordRef
 
-from .conftest import source
+from .conftest import load, source
 
 
 @pytest.fixture(scope="module")
@@ -170,11 +170,7 @@ native = st.one_of(st.none(), st.text(), st.integers(), st.floats(), st.booleans
     )
 )
 def test_mapping_never_raises(fields: dict[str, Any]) -> None:
-    mapper = FieldMapper(
-        FieldsFile.model_validate(
-            __import__("tests.mapping.conftest", fromlist=["load"]).load("fields")
-        )
-    )
+    mapper = FieldMapper(FieldsFile.model_validate(load("fields")))
     mapped = mapper.map(source("salesforce", "Opportunity", "0061", **fields))
     for issue in mapped.issues:
         assert issue.record.id == "0061" and issue.field and issue.why
