@@ -247,7 +247,7 @@ def default_properties(obj: str, pipelines: list[Pipeline]) -> list[PropertyDef]
             _p("name", "Name"), _p("domain", "Company Domain Name"), _enum("industry", "Industry", INDUSTRIES),
             _p("numberofemployees", "Number of Employees", "number", "number"),
             _p("annualrevenue", "Annual Revenue", "number", "number"), _p("country", "Country/Region"),
-            _p("state", "State/Region"), _p("city", "City"), _p("salesforceaccountid", "Salesforce Account ID"),
+            _p("state", "State/Region"), _p("city", "City"), _p("phone", "Phone Number", "phone_number", "phonenumber"), _p("salesforceaccountid", "Salesforce Account ID"),
             _ro_dt("hs_lastmodifieddate", "Last Modified Date"),
         ]  # fmt: skip
     else:

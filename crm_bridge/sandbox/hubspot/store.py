@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .associations import AssociationStore
 from .errors import HubSpotError, conflict, not_found, validation
@@ -26,6 +26,9 @@ from .properties import (
 )  # fmt: skip
 from .records import ObjectTable, Record
 from .timeutil import iso, parse_datetime
+
+if TYPE_CHECKING:
+    from crm_bridge.sandbox.world import World
 
 
 @dataclass
@@ -319,6 +322,12 @@ class HubSpotStore:
         return self.tables[obj].live()
 
     # ---- seeding and persistence --------------------------------------------------------
+    def seed(self, world: World) -> None:
+        """Add the World's HubSpot side (owners, companies, contacts, deals, associations)."""
+        from .seed import seed_store
+
+        seed_store(self, world)
+
     def to_json(self) -> dict[str, Any]:
         """Everything needed to restore the portal."""
         return {

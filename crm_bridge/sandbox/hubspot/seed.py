@@ -1,0 +1,146 @@
+"""Fill a `HubSpotStore` from the CRM-neutral `World`: owners, companies, contacts, deals, links."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, time, timedelta
+
+from crm_bridge.sandbox.world import OPPORTUNITY_STAGES, Company, Opportunity, Person, World
+
+from .owners import Owner
+from .properties import Option
+from .store import HubSpotStore
+from .timeutil import iso
+
+OWNER_BASE = 70_000_000
+DEAL_TYPES = {"new business": "newbusiness", "existing business": "existingbusiness"}
+
+
+def _extend_options(store: HubSpotStore, obj: str, name: str, values: dict[str, str]) -> None:
+    """Add enumeration options the World uses (value -> label) that the portal lacks."""
+    prop = store.props[obj][name]
+    known = {o.value for o in prop.options}
+    extra = [
+        Option(label, value, len(known) + i)
+        for i, (value, label) in enumerate(sorted(values.items()))
+        if value not in known
+    ]
+    if extra:
+        store.props[obj][name] = replace(prop, options=prop.options + tuple(extra))
+
+
+def _owners(store: HubSpotStore, world: World) -> dict[str, str]:
+    ids: dict[str, str] = {}
+    for i, user in enumerate(world.users):
+        oid = OWNER_BASE + i + 1
+        team = user.team.replace("_", " ").title()
+        store.owners[oid] = Owner(
+            oid,
+            user.email,
+            user.first_name,
+            user.last_name,
+            9_000_000 + i + 1,
+            (team,),
+            world.now - timedelta(days=730),
+        )
+        ids[user.id] = str(oid)
+    labels = {ids[u.id]: f"{u.first_name} {u.last_name}" for u in world.users}
+    for obj in ("contacts", "companies", "deals"):
+        _extend_options(store, obj, "hubspot_owner_id", labels)
+    return ids
+
+
+def _company(store: HubSpotStore, c: Company, owners: dict[str, str]) -> int:
+    props = {
+        "name": c.name, "domain": c.domain, "industry": c.industry, "numberofemployees": str(c.employees),
+        "annualrevenue": str(c.annual_revenue), "country": c.country, "city": c.city, "phone": c.phone,
+        "hubspot_owner_id": owners.get(c.owner_id, ""), "state": c.state or "",
+    }  # fmt: skip
+    rec = store.insert_raw(
+        "companies", {k: v for k, v in props.items() if v}, c.created_at, c.created_at
+    )
+    return rec.id
+
+
+def _contact(store: HubSpotStore, p: Person, owners: dict[str, str]) -> int:
+    hs = p.hubspot
+    assert hs is not None
+    f = hs.fields
+    props = {
+        "firstname": f.first_name, "lastname": f.last_name, "email": f.email, "jobtitle": f.title,
+        "department": f.department, "phone": f.phone, "company": f.company_name,
+        "hubspotscore": None if f.lead_score is None else str(f.lead_score), "lifecyclestage": hs.lifecyclestage,
+        "hs_lead_status": hs.lead_status, "hubspot_owner_id": owners.get(p.owner_id), "hs_analytics_source": p.analytics_source,
+        "notes_last_updated": iso(p.last_activity_at) if p.last_activity_at else None,
+        "hs_last_activity_date": iso(p.last_activity_at) if p.last_activity_at else None,
+    }  # fmt: skip
+    clean = {k: v for k, v in props.items() if v}
+    for stage, entered in hs.lifecycle_history:
+        clean[f"hs_v2_date_entered_{stage}"] = iso(entered)
+    return store.insert_raw("contacts", clean, p.created_at, max(hs.modified_at, p.created_at)).id
+
+
+def _deal(store: HubSpotStore, o: Opportunity, owners: dict[str, str]) -> int:
+    stage = OPPORTUNITY_STAGES[o.stage]
+    props = {
+        "dealname": o.name, "amount": str(o.amount), "pipeline": "default", "dealstage": stage.hubspot,
+        "closedate": iso(datetime.combine(o.close_date, time(), UTC)), "hubspot_owner_id": owners.get(o.owner_id, ""),
+        "hs_is_closed": "true" if stage.is_closed else "false", "hs_is_closed_won": "true" if stage.is_won else "false",
+        "dealtype": DEAL_TYPES.get(o.type.lower(), ""),
+    }  # fmt: skip
+    if o.last_activity_at:
+        props["notes_last_updated"] = props["hs_last_activity_date"] = iso(o.last_activity_at)
+    for idx, entered in o.stage_history:
+        sid = OPPORTUNITY_STAGES[idx].hubspot
+        props[f"hs_date_entered_{sid}"] = props[f"hs_v2_date_entered_{sid}"] = iso(entered)
+    changes = [o.created_at, *(t for _, t in o.stage_history)]
+    if o.last_activity_at:
+        changes.append(o.last_activity_at)
+    modified = max(changes)
+    return store.insert_raw(
+        "deals", {k: v for k, v in props.items() if v}, o.created_at, modified
+    ).id
+
+
+def seed_store(store: HubSpotStore, world: World) -> None:
+    """Add the World's HubSpot side to the store (call on an empty store)."""
+    owners = _owners(store, world)
+    _extend_options(
+        store,
+        "companies",
+        "industry",
+        {c.industry: c.industry for c in world.companies if c.in_hubspot},
+    )
+    _extend_options(
+        store,
+        "contacts",
+        "hs_analytics_source",
+        {p.analytics_source: p.analytics_source for p in world.people if p.hubspot},
+    )
+    companies = {c.id: _company(store, c, owners) for c in world.companies if c.in_hubspot}
+    contacts: dict[str, int] = {}
+    for p in world.people:
+        if p.hubspot is None:
+            continue
+        cid = contacts[p.id] = _contact(store, p, owners)
+        co = companies.get(p.company_id)
+        if co is not None:
+            store.assoc.add("contacts", cid, "companies", co, [("HUBSPOT_DEFINED", 1)])
+    for o in world.opportunities:
+        if not o.in_hubspot:
+            continue
+        did = _deal(store, o, owners)
+        co = companies.get(o.company_id)
+        if co is not None:
+            store.assoc.add("deals", did, "companies", co, [("HUBSPOT_DEFINED", 5)])
+        for role in o.contact_roles:
+            pid = contacts.get(role.person_id)
+            if pid is None:
+                continue
+            specs = (
+                []
+                if role.role == "Other"
+                else [("USER_DEFINED", store.assoc.create_label("deals", "contacts", role.role))]
+            )
+            store.assoc.add("deals", did, "contacts", pid, specs)
+    store.epoch += 1
