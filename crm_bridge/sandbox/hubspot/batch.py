@@ -104,7 +104,7 @@ def _create(call: Call) -> Result:
         props = item.get("properties") or {}
         rec = call.store.create(obj, props)
         apply_associations(call.store, obj, rec, item.get("associations") or [])
-        return str(rec.id), (rec, call.store.read_names(obj, list(props)), None)
+        return str(rec.id), (rec, call.store.written_names(obj, props), None)
 
     return _each(call, 201, work)
 
@@ -119,7 +119,7 @@ def _update(call: Call) -> Result:
             raise not_found("Object not found. objectId are usually numeric.", [ident])
         props = item.get("properties") or {}
         call.store.update(obj, rec, props)
-        return ident, (rec, call.store.read_names(obj, list(props)), None)
+        return ident, (rec, call.store.written_names(obj, props), None)
 
     return _each(call, 200, work)
 
@@ -134,12 +134,12 @@ def _upsert(call: Call) -> Result:
         rec = call.store.resolve(obj, ident, id_prop if id_prop != "hs_object_id" else None)
         if rec is not None and not rec.archived:
             call.store.update(obj, rec, props)
-            return ident, (rec, call.store.read_names(obj, list(props)), False)
+            return ident, (rec, call.store.written_names(obj, props), False)
         if id_prop == "hs_object_id":
             raise not_found("Object not found. objectId are usually numeric.", [ident])
         props.setdefault(id_prop, ident)
         rec = call.store.create(obj, props)
-        return ident, (rec, call.store.read_names(obj, list(props)), True)
+        return ident, (rec, call.store.written_names(obj, props), True)
 
     return _each(call, 200, work)
 

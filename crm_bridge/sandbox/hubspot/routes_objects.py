@@ -92,9 +92,7 @@ def _create(call: Call) -> Result:
     body = body_dict(call)
     rec = call.store.create(obj, body.get("properties") or {})
     apply_associations(call.store, obj, rec, body.get("associations") or [])
-    return 201, render(
-        call, obj, rec, call.store.read_names(obj, list(body.get("properties") or {}))
-    )
+    return 201, render(call, obj, rec, call.store.written_names(obj, body.get("properties") or {}))
 
 
 def _update(call: Call) -> Result:
@@ -102,7 +100,7 @@ def _update(call: Call) -> Result:
     rec = call.store.get(obj, call.param("id"), call.query("idProperty"))
     props = body_dict(call).get("properties") or {}
     call.store.update(obj, rec, props)
-    return 200, rec.to_api(call.store.read_names(obj, list(props)))
+    return 200, rec.to_api(call.store.written_names(obj, props))
 
 
 def _archive(call: Call) -> Result:

@@ -135,6 +135,12 @@ class HubSpotStore:
             return list(DEFAULT_READ[obj])
         return [n for n in dict.fromkeys(requested) if self.prop(obj, n) is not None]
 
+    def written_names(self, obj: str, written: Mapping[str, Any]) -> list[str]:
+        """Property names a write response shows: the defaults plus the written ones."""
+        from .properties import DEFAULT_READ
+
+        return list(dict.fromkeys([*DEFAULT_READ[obj], *(n for n in written if self.prop(obj, n))]))
+
     def _validated(self, obj: str, values: Mapping[str, Any]) -> dict[str, str]:
         out: dict[str, str] = {}
         for name, value in values.items():
