@@ -128,23 +128,29 @@ class RecordMapper:
             if native is not None:
                 plan.append((name, native, _read_step(spec, config, crm)))
         self.fields: dict[str, str] = {name: native for name, native, _ in plan}
-        self._plan = tuple(plan)
-        # fields whose steps can turn a missing value into something (the `default` step)
-        self._fills_none = frozenset(
+        fills_none = {
             name
             for name, spec in config.fields_of(self.kind).items()
             if any(step_name(t)[0] == "default" for t in spec.transform)
+        }
+        # fields copied as they are, and fields with steps (``fills`` run even on None)
+        self._direct = tuple((name, native) for name, native, step in plan if step is None)
+        self._steps = tuple(
+            (name, native, step, name in fills_none)
+            for name, native, step in plan
+            if step is not None
         )
 
     def map(self, source: SourceRecord) -> Mapped:
         """The canonical record of ``source`` plus any per-field issues (never raises on data)."""
-        values: dict[str, Value] = {}
-        issues: list[MappingIssue] | None = None
         raw = source.fields
-        for name, native, step in self._plan:
-            value = raw.get(native)
-            if step is None or (value is None and name not in self._fills_none):
-                values[name] = value
+        get = raw.get
+        values: dict[str, Value] = {name: get(native) for name, native in self._direct}
+        issues: list[MappingIssue] | None = None
+        for name, native, step, fills in self._steps:
+            value = get(native)
+            if value is None and not fills:
+                values[name] = None
                 continue
             try:
                 values[name] = step(value)
