@@ -1,0 +1,240 @@
+"""The sync pipeline: one run of a job.
+
+pull changed records from both CRMs (plus linked counterparts, records whose SLA or stall
+clocks came due, and the people on changed deals) → map → link across the CRMs → merge shared
+fields by the conflict policy → align → diff against what each CRM holds → write the
+difference in journalled batches (or, in a dry run, only plan it) → store SLA clocks, links and
+cursors. Per-record problems are recorded and never stop the run.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from crm_bridge.errors import CrmBridgeError, LockHeld
+from crm_bridge.jobs.align import Rules
+from crm_bridge.jobs.conflicts import Policy
+from crm_bridge.jobs.entities import Entity, link_and_group, merge, shared_fields
+from crm_bridge.jobs.pull import NATIVE_TYPES, SyncConnector, fetch, pull
+from crm_bridge.jobs.schedule import StopToken
+from crm_bridge.jobs.stage import AlignStage
+from crm_bridge.jobs.summary import RecordProblem, RunSummary
+from crm_bridge.jobs.write import Writer, WriteTarget, recover
+from crm_bridge.model import Canonical, Crm, ObjectKind, RecordRef, SourceRecord
+from crm_bridge.state.store import StateStore
+
+KIND_ORDER: tuple[ObjectKind, ...] = ("account", "person", "opportunity")
+
+
+class Progress:
+    """Progress callbacks (the CLI draws bars; the default does nothing)."""
+
+    def stage(self, name: str, total: int | None = None) -> None:
+        """A new stage starts."""
+
+    def advance(self, n: int = 1) -> None:
+        """``n`` more units of the current stage are done."""
+
+
+@dataclass(slots=True)
+class SyncOptions:
+    """How to run: which job, objects, conflict policies, dry run, full read."""
+
+    job: str
+    objects: tuple[ObjectKind, ...] = KIND_ORDER
+    dry_run: bool = False
+    full: bool = False
+    conflicts: Mapping[str, Policy] = field(default_factory=dict)
+    default_policy: Policy = "newest"
+    sync_fields: Mapping[ObjectKind, tuple[str, ...] | None] = field(default_factory=dict)
+    lock_ttl: timedelta = timedelta(minutes=30)
+    batch_sizes: Mapping[Crm, int] = field(default_factory=dict)
+
+
+def _owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def run_sync(
+    *,
+    store: StateStore,
+    connectors: Mapping[Crm, SyncConnector],
+    rules: Rules,
+    options: SyncOptions,
+    clock: Callable[[], datetime],
+    stop: StopToken | None = None,
+    progress: Progress | None = None,
+    write_targets: Mapping[Crm, WriteTarget] | None = None,
+) -> RunSummary:
+    """Run the job once and return its summary (also stored as the run's statistics)."""
+    stop = stop or StopToken()
+    progress = progress or Progress()
+    owner = _owner()
+    started = clock()
+    if not store.acquire_lock(options.job, owner, options.lock_ttl):
+        info = store.lock_info(options.job)
+        until = f" (lock held until {info.expires_at:%Y-%m-%d %H:%M} UTC)" if info else ""
+        raise LockHeld(f"job '{options.job}' is already running{until}")
+    mode = "dry_run" if options.dry_run else ("full" if options.full else "sync")
+    run_id = store.start_run(options.job, mode, started, owner=owner)
+    summary = RunSummary(
+        run_id=run_id, job=options.job, dry_run=options.dry_run, started_at=started
+    )
+    targets = write_targets or {crm: c for crm, c in connectors.items()}  # type: ignore[misc]
+    try:
+        if not options.dry_run:
+            recovered = recover(store, options.job, run_id, targets, clock)
+            if recovered:
+                progress.stage(f"recovered {recovered} field writes of an interrupted run")
+        _run(store, connectors, rules, options, clock, stop, progress, summary, targets, owner)
+        summary.status = "partial" if summary.problems else "succeeded"
+        if stop.is_set():
+            summary.status = "interrupted"
+            summary.error = stop.reason
+    except CrmBridgeError as exc:
+        summary.status = "failed"
+        summary.error = str(exc)
+        raise
+    except Exception as exc:
+        summary.status = "failed"
+        summary.error = f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        summary.finished_at = clock()
+        summary.api_calls = _api_calls(connectors)
+        final = "failed" if summary.status == "interrupted" else summary.status
+        store.finish_run(run_id, final, summary.finished_at, summary.as_dict(), summary.error)  # type: ignore[arg-type]
+        store.release_lock(options.job, owner)
+    return summary
+
+
+def _api_calls(connectors: Mapping[Crm, SyncConnector]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for crm, connector in connectors.items():
+        stats = getattr(connector, "stats", None)
+        calls = getattr(stats, "calls", None)
+        if isinstance(calls, int):
+            out[crm] = calls
+    return out
+
+
+def _run(
+    store: StateStore,
+    connectors: Mapping[Crm, SyncConnector],
+    rules: Rules,
+    options: SyncOptions,
+    clock: Callable[[], datetime],
+    stop: StopToken,
+    progress: Progress,
+    summary: RunSummary,
+    targets: Mapping[Crm, WriteTarget],
+    owner: str,
+) -> None:
+    now = clock()
+    stage = AlignStage(store, connectors, rules, summary, now)
+    due = stage.due_refs(now)
+    cursors: dict[tuple[str, str], datetime] = {}
+    changes = []
+    for kind in KIND_ORDER:
+        if kind not in options.objects or stop.is_set():
+            continue
+
+        def since(connection: str, object_type: str) -> datetime | None:
+            if options.full:
+                return None
+            cursor = store.get_cursor(connection, object_type)
+            return None if cursor is None else cursor.at
+
+        progress.stage(f"read {kind}s")
+        pulled = pull(connectors, rules, kind, since, summary, stop, progress.advance)
+        cursors.update(pulled.cursors)
+        records = pulled.records
+        fetch(connectors, rules, [r for r in due if r.kind == kind], records, summary)
+        known = store.linked_many(records)
+        fetch(connectors, rules, known.values(), records, summary)
+        progress.stage(f"link and align {kind}s", len(records))
+        entities = _entities(store, rules, options, kind, records, known, summary)
+        if kind == "opportunity":
+            stage.prepare_opportunities(entities)
+        for entity in entities:
+            changes.extend(stage.align(entity))
+            progress.advance()
+        store.refresh_lock(options.job, owner, options.lock_ttl)
+    summary.sla_breaches = stage.breaches
+    summary.sla_at_risk = stage.at_risk
+    summary.stalled_deals = stage.stalled
+    changed: dict[RecordRef, int] = {}
+    for change in changes:
+        changed[change.ref] = 1
+    for ref in changed:
+        summary.count(ref.crm, ref.object_type).changed += 1
+    if options.dry_run:
+        summary.planned = changes
+        return
+    progress.stage("write", len(changed))
+    sizes: dict[Crm, int] = dict(options.batch_sizes)
+    writer = Writer(store, summary.run_id, targets, summary, clock, stop, on_batch=progress.advance)
+    if sizes:
+        writer.batch_sizes = {**writer.batch_sizes, **sizes}
+    writer.write(changes)
+    if stop.is_set():
+        return  # cursors stay: the next run reads the same records again
+    stage.persist(new_links=True)
+    for (connection, object_type), at in cursors.items():
+        store.set_cursor(connection, object_type, at)
+
+
+def _entities(
+    store: StateStore,
+    rules: Rules,
+    options: SyncOptions,
+    kind: ObjectKind,
+    records: dict[RecordRef, SourceRecord],
+    known: Mapping[RecordRef, RecordRef],
+    summary: RunSummary,
+) -> list[Entity]:
+    mapped: dict[Crm, list[Canonical]] = {"salesforce": [], "hubspot": []}
+    for source in records.values():
+        if source.deleted:
+            continue
+        result = rules.fields.map(source)
+        for issue in result.issues:
+            summary.problems.append(
+                RecordProblem(issue.record, issue.native_field, "MAPPING_ERROR", issue.why)
+            )
+        mapped[source.ref.crm].append(result.record)
+    groups, identity = link_and_group(mapped["salesforce"], mapped["hubspot"], known)
+    summary.ambiguous_matches += len(identity.ambiguities)
+    if not options.dry_run:
+        at = summary.started_at
+        for link in identity.links:
+            if link.method != "stored":
+                store.link(link.salesforce, link.hubspot, method=link.method, at=at)
+                summary.links_created += 1
+        for conversion in identity.conversions:
+            store.relink(conversion.lead, conversion.contact)
+    shared = shared_fields(rules.fields, kind, options.sync_fields.get(kind))
+    refs = [c.ref for group in groups for c in group.values()]
+    last = store.last_written(refs) if shared else {}
+    orders = {"lifecycle_stage": {s: i for i, s in enumerate(rules.funnel.order)}}
+    return [
+        merge(
+            rules.fields,
+            kind,
+            group,
+            shared=shared,
+            policies=options.conflicts,
+            default_policy=options.default_policy,
+            last_written=last,
+            orders=orders,
+        )
+        for group in groups
+    ]
+
+
+__all__ = ["NATIVE_TYPES", "Progress", "SyncOptions", "run_sync"]
