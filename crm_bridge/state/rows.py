@@ -8,9 +8,28 @@ from typing import Any, Literal, Protocol, TypeAlias
 
 from crm_bridge.model import ObjectKind, RecordRef, RecordUpdate, Value
 
-#: How two records were found to be the same person / company / deal.
-LinkMethod: TypeAlias = Literal["stored", "written_id", "crm_id_property", "email", "domain"]
-LINK_METHODS: tuple[str, ...] = ("stored", "written_id", "crm_id_property", "email", "domain")
+#: How two records were found to be the same person / company / deal (a superset of
+#: ``crm_bridge.mapping.identity.LinkMethod``): ``converted`` is a link moved by a Salesforce
+#: lead conversion, ``crm_id_property`` / ``hubspot_sf_property`` a CRM field holding the
+#: other CRM's id.
+LinkMethod: TypeAlias = Literal[
+    "stored",
+    "converted",
+    "written_id",
+    "crm_id_property",
+    "hubspot_sf_property",
+    "email",
+    "domain",
+]
+LINK_METHODS: tuple[str, ...] = (
+    "stored",
+    "converted",
+    "written_id",
+    "crm_id_property",
+    "hubspot_sf_property",
+    "email",
+    "domain",
+)
 
 #: Status of a run. ``interrupted``: a run left ``running`` whose job lock expired and was
 #: taken over by another run.
@@ -121,14 +140,17 @@ class RevertItem:
 
 @dataclass(frozen=True, slots=True)
 class PlannedBatch:
-    """A write batch journalled as planned whose outcome was never recorded."""
+    """A write batch journalled as planned whose outcome was never recorded.
+
+    ``before`` holds the values the fields had before the write, as given to
+    ``journal_planned`` (for the audit entries of writes found to have landed).
+    """
 
     batch_id: str
     run_id: str
     job: str
     planned_at: datetime
     updates: list[RecordUpdate] = field(default_factory=list)
-    #: the values the fields had when the batch was planned, per (record, field)
     before: dict[tuple[RecordRef, str], Value] = field(default_factory=dict)
 
 

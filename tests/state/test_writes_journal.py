@@ -98,7 +98,11 @@ def _updates() -> list[RecordUpdate]:
 
 def test_journal_planned_batch_survives_a_crash(store_url: str, store: StateStore) -> None:
     run = store.start_run("job", "sync", T0)
-    store.journal_planned(run, f"{run}-1", _updates())
+    before: dict[tuple[RecordRef, str], Value] = {
+        (A, "crmb_stage"): "lead",
+        (B, "CRMB_Score__c"): None,
+    }
+    store.journal_planned(run, f"{run}-1", _updates(), before=before)
     with pytest.raises(StateError, match="already journalled"):
         store.journal_planned(run, f"{run}-1", _updates())
     store.close()  # "kill -9": nothing else was recorded
@@ -113,6 +117,7 @@ def test_journal_planned_batch_survives_a_crash(store_url: str, store: StateStor
         assert [(u.ref, u.fields) for u in pending[0].updates] == [
             (u.ref, u.fields) for u in _updates()
         ]
+        assert pending[0].before == before
         assert reopened.pending_batches("other-job") == []
     finally:
         reopened.close()
