@@ -76,10 +76,14 @@ class Funnel:
             for crm, objects in config.crm_values.items()
             for obj, spec in objects.items()
         }
-        self._from_crm = {
-            key: {value.casefold(): stage for stage, value in spec.values.items()}
-            for key, spec in self._to_crm.items()
-        }
+        # a CRM value shared by several stages stands for the earliest of them
+        self._from_crm: dict[tuple[str, str], dict[str, str]] = {}
+        for key, spec in self._to_crm.items():
+            table: dict[str, str] = {}
+            for stage in config.all_stages:
+                if stage in spec.values:
+                    table.setdefault(spec.values[stage].casefold(), stage)
+            self._from_crm[key] = table
 
     def candidate(self, record: Canonical, now: datetime) -> str | None:
         """The furthest stage whose condition holds, ignoring history."""

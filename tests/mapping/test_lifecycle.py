@@ -96,6 +96,10 @@ def test_translation(funnel: Funnel) -> None:
     assert funnel.crm_values("sql", "salesforce", "Lead") == {"CRMB_Lifecycle_Stage__c": "sql"}
     assert funnel.crm_values("mql", "hubspot", "deals") == {}
     assert funnel.stage_from_crm("hubspot", "contacts", "SalesQualifiedLead") == "sql"
+    # mql and sal share HubSpot's marketingqualifiedlead: read back as the earlier one
+    assert funnel.stage_from_crm("hubspot", "contacts", "marketingqualifiedlead") == "mql"
+    assert funnel.stage_from_crm("hubspot", "contacts", "other") == "disqualified"
+    assert funnel.stage_from_crm("hubspot", "contacts", 3) is None
 
 
 def test_schema_errors() -> None:
