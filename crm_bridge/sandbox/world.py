@@ -182,6 +182,8 @@ class Person:
     ``lead_source`` uses Salesforce picklist values (Web, Phone Inquiry, Partner Referral,
     Purchased List, Trade Show, Webinar, Employee Referral, Advertisement, Other);
     ``analytics_source`` uses HubSpot ``hs_analytics_source`` values (ORGANIC_SEARCH, …).
+    ``true_function`` / ``true_seniority`` are the persona labels the title was drawn from
+    (``unknown`` for junk titles) — ground truth for persona-classifier checks.
     """
 
     id: str
@@ -203,6 +205,8 @@ class Person:
     salesforce: SalesforcePerson | None
     hubspot: HubSpotPerson | None
     duplicate_of: str | None = None
+    true_function: str = "unknown"
+    true_seniority: str = "unknown"
 
 
 @dataclass(frozen=True, slots=True)
