@@ -149,3 +149,111 @@ def test_world_values_extend_picklists_and_stamps_are_in_the_past() -> None:
     )[0]
     assert open_lead["SystemModstamp"] == "2024-05-29T12:00:00.000+0000"
     assert open_lead["LastActivityDate"] == "2024-05-29"
+
+
+def test_seed_from_world() -> None:
+    from crm_bridge.sandbox import world as w
+
+    def fields(last: str, email: str | None, title: str | None) -> w.PersonFields:
+        return w.PersonFields("Ann", last, email, title, "Finance", None, "Initech", 72)
+
+    def person(pid: str, sf: w.SalesforcePerson | None) -> w.Person:
+        return w.Person(
+            pid,
+            "Ann",
+            pid,
+            f"{pid}@initech.example",
+            "CFO",
+            "Finance",
+            None,
+            "c1",
+            "Webinar",
+            "ORGANIC_SEARCH",
+            72,
+            T0,
+            NOW - timedelta(days=2),
+            None,
+            None,
+            "u1",
+            sf,
+            None,
+        )
+
+    world = w.World(
+        seed=1,
+        now=NOW,
+        users=(w.User("u1", "Rita", "Rep", "rita@corp.example", "sales", "AE", "Europe/Berlin"),),
+        companies=(
+            w.Company(
+                "c1",
+                "Initech",
+                "initech.example",
+                "Software",
+                300,
+                5_000_000,
+                "US",
+                "TX",
+                "Austin",
+                "+1 555",
+                "u1",
+                T0,
+                True,
+                True,
+            ),
+        ),
+        people=(
+            person(
+                "p1",
+                w.SalesforcePerson(
+                    "lead",
+                    "Closed - Converted",
+                    T0 + timedelta(days=5),
+                    fields("Lead", "ANN@initech.example", "CFO"),
+                    NOW - timedelta(days=1),
+                ),
+            ),
+            person(
+                "p2", w.SalesforcePerson("lead", "Nurture", None, fields("Nurt", None, "-"), NOW)
+            ),
+            person("p3", None),
+        ),
+        opportunities=(
+            w.Opportunity(
+                "o1",
+                "Initech - Renewal",
+                "c1",
+                "u1",
+                40_000,
+                4,
+                date(2024, 8, 1),
+                T0,
+                ((0, T0), (4, T0 + timedelta(days=20))),
+                NOW - timedelta(days=4),
+                (w.ContactRole("p1", "Economic Buyer", True),),
+                "Webinar",
+                "New Business",
+                True,
+                True,
+            ),
+        ),
+    )
+    store = SalesforceStore(now=lambda: NOW)
+    store.seed(world)
+    leads = rows(
+        store,
+        "SELECT Email, Status, IsConverted, ConvertedOpportunityId, Rating, "
+        "Lead_Score__c, Owner.Name FROM Lead ORDER BY Email NULLS LAST",
+    )
+    assert [r["Status"] for r in leads] == ["Closed - Converted", "Nurture"]
+    assert leads[0]["Email"] == "ANN@initech.example" and leads[0]["IsConverted"] is True
+    assert leads[0]["ConvertedOpportunityId"] is not None and leads[0]["Rating"] == "Warm"
+    assert leads[1]["Owner"]["Name"] == "Rita Rep"  # type: ignore[index]
+    opp = rows(
+        store, "SELECT StageName, Probability, LastStageChangeDate, Account.Name FROM Opportunity"
+    )[0]
+    assert opp["StageName"] == "Negotiation/Review" and opp["Probability"] == 90.0
+    assert opp["LastStageChangeDate"] == "2024-03-23T12:00:00.000+0000"
+    assert opp["Account"]["Name"] == "Initech"  # type: ignore[index]
+    roles = rows(store, "SELECT Role, Contact.Email FROM OpportunityContactRole")
+    assert roles[0]["Contact"]["Email"] == "ANN@initech.example"  # type: ignore[index]
+    assert len(list(store.records("Contact"))) == 1

@@ -26,7 +26,7 @@ def apply(sobject: str, rec: Record, changed: Record, stamp: str) -> None:
             closed, won, prob, forecast = stage_facts(changed["StageName"])
             rec["IsClosed"], rec["IsWon"], rec["ForecastCategory"] = closed, won, forecast
             rec["ForecastCategoryName"] = forecast
-            if "Probability" not in changed:
+            if changed.get("Probability") is None:
                 rec["Probability"] = prob
             rec["LastStageChangeDate"] = stamp
         if changed.get("CloseDate"):

@@ -68,6 +68,7 @@ class PersonSeed:
     employees: int | None = None
     converted_at: datetime | None = None
     last_activity_at: datetime | None = None
+    modified_at: datetime | None = None
     owner_key: str | None = None
 
 
@@ -86,6 +87,8 @@ class OpportunitySeed:
     last_activity_at: datetime | None = None
     owner_key: str | None = None
     lead_source: str | None = None
+    type: str | None = None
+    probability: float | None = None
     roles: tuple[tuple[str, str, bool], ...] = field(default_factory=tuple)
 
 
@@ -169,7 +172,7 @@ class _Builder:
             "LeadSource": p.lead_source,
             "OwnerId": self.owner(p.owner_key),
         }
-        touched = p.last_activity_at or p.converted_at or p.created_at
+        touched = p.modified_at or p.last_activity_at or p.converted_at or p.created_at
         if not p.as_lead or p.converted_at is not None:
             contact_created = p.converted_at or p.created_at
             self.contacts[p.key] = self.put(
@@ -213,7 +216,8 @@ class _Builder:
                 "CloseDate": o.close_date.isoformat(),
                 "OwnerId": self.owner(o.owner_key),
                 "LeadSource": o.lead_source,
-                "Type": "New Business",
+                "Type": o.type or "New Business",
+                "Probability": o.probability,
             },
             o.created_at,
             touched,
@@ -296,6 +300,8 @@ def seed_records(
             + [s for o in opportunities for s, _ in o.stage_history],
         ),
         ("OpportunityContactRole", "Role", [r for o in opportunities for _, r, _ in o.roles]),
+        ("Opportunity", "Type", [o.type for o in opportunities if o.type]),
+        ("Opportunity", "LeadSource", [o.lead_source for o in opportunities if o.lead_source]),
     ):
         store.schemas[schema_name].extend_picklist(picklist, values)
     for u in users:
