@@ -48,6 +48,10 @@ class FieldMap(_Strict):
     transform: list[Any] = Field(default_factory=list)
     type: FieldType | None = None
     picklist: str | None = None
+    #: two-way sync: when the two CRMs disagree, the job's conflict policy picks the value and
+    #: crm-bridge writes it to the other CRM. Off by default: only fields that mean the same in
+    #: both CRMs and are writable in both (not ids, owners or system fields) should sync.
+    sync: bool = False
 
     @field_validator("transform")
     @classmethod

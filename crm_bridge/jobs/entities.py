@@ -57,11 +57,12 @@ class Entity:
 
 
 def shared_fields(mapper: FieldMapper, kind: ObjectKind, sync: Iterable[str] | None) -> list[str]:
-    """Canonical fields of ``kind`` mapped in both CRMs and selected for two-way sync."""
+    """Canonical fields of ``kind`` mapped in both CRMs, marked ``sync: true`` and (when the
+    job lists fields) selected by the job."""
     chosen = None if sync is None else set(sync)
     out = []
     for name, spec in mapper.config.fields_of(kind).items():
-        if spec.salesforce is None or spec.hubspot is None:
+        if spec.salesforce is None or spec.hubspot is None or not spec.sync:
             continue
         if chosen is not None and name not in chosen:
             continue

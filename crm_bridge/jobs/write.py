@@ -12,7 +12,7 @@ values that did not land are simply planned again by the next diff.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from crm_bridge.jobs.diff import group_updates
@@ -24,6 +24,10 @@ from crm_bridge.state.rows import AuditEntry
 from crm_bridge.state.store import StateStore
 
 BATCH_MAX: Mapping[Crm, int] = {"salesforce": 200, "hubspot": 100}
+
+
+def _batch_max() -> dict[Crm, int]:
+    return dict(BATCH_MAX)
 
 
 class WriteTarget:
@@ -48,7 +52,7 @@ class Writer:
     summary: RunSummary
     clock: Callable[[], datetime]
     stop: StopToken
-    batch_sizes: Mapping[Crm, int] = BATCH_MAX
+    batch_sizes: Mapping[Crm, int] = field(default_factory=_batch_max)
     on_batch: Callable[[int], None] | None = None
 
     def write(self, changes: Sequence[FieldChange]) -> None:
