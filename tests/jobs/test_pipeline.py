@@ -137,7 +137,7 @@ def test_dry_run_plans_and_writes_nothing(rules, world):
 
 
 def test_failed_record_does_not_block_its_batch(rules, world):
-    _, sf, hs, _ = world
+    _, _sf, hs, _ = world
     hs.fail_ids.add("501")
     summary = sync(rules, world)
     assert summary.status == "partial"
