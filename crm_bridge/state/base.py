@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, Table
+from sqlalchemy import ColumnElement, Connection, Engine, String, Table, any_, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
@@ -178,6 +178,15 @@ class StoreBase:
                     raise state_error(action, self._url, exc) from exc
                 self._sleep(min(0.05 * 2**attempt, 2.0))
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _in(self, column: Any, values: Sequence[str]) -> ColumnElement[bool]:
+        """``column IN values``; on PostgreSQL as ``= ANY(array)`` with one parameter, which
+        keeps one cached plan and a hashed lookup instead of hundreds of parameters."""
+        if self.dialect == "postgresql":
+            array = bindparam(None, list(values), type_=postgresql.ARRAY(String()))
+            result: ColumnElement[bool] = column == any_(array)
+            return result
+        return column.in_(list(values))  # type: ignore[no-any-return]
 
     def _upsert(
         self,

@@ -67,7 +67,15 @@ def create_state_engine(url: URL) -> Engine:
     """An engine for ``url``; SQLite files get their folder created and WAL mode."""
     if url.get_backend_name() == "sqlite":
         return _sqlite_engine(url)
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    # No server-side prepared statements: a generic plan cannot hash an ``= ANY(array)``
+    # parameter and turns bulk look-ups into a linear scan per row.
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=5,
+        connect_args={"prepare_threshold": None},
+    )
 
 
 def _sqlite_engine(url: URL) -> Engine:

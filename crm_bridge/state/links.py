@@ -115,7 +115,7 @@ class LinkStore(StoreBase):
                 type_col, id_col = _SIDE[crm]
                 for part in chunked(ids, CHUNK):
                     rows = conn.execute(
-                        select(t).where(t.c[type_col] == object_type, t.c[id_col].in_(part))
+                        select(t).where(t.c[type_col] == object_type, self._in(t.c[id_col], part))
                     )
                     for row in rows:
                         found = _to_link(row)

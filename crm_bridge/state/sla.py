@@ -75,7 +75,9 @@ class SlaStore(StoreBase):
             for (crm, object_type), ids in groups.items():
                 for part in chunked(ids, CHUNK):
                     stmt = select(t).where(
-                        t.c.crm == crm, t.c.object_type == object_type, t.c.record_id.in_(part)
+                        t.c.crm == crm,
+                        t.c.object_type == object_type,
+                        self._in(t.c.record_id, part),
                     )
                     for row in conn.execute(stmt):
                         clock = _to_clock(row)

@@ -35,7 +35,9 @@ class WriteStore(StoreBase):
             for (crm, object_type), ids in groups.items():
                 for part in chunked(ids, CHUNK):
                     stmt = select(t.c.record_id, t.c.field, t.c.value).where(
-                        t.c.crm == crm, t.c.object_type == object_type, t.c.record_id.in_(part)
+                        t.c.crm == crm,
+                        t.c.object_type == object_type,
+                        self._in(t.c.record_id, part),
                     )
                     if wanted is not None:
                         stmt = stmt.where(t.c.field.in_(wanted))
@@ -85,7 +87,9 @@ class WriteStore(StoreBase):
                 for part in chunked(ids, CHUNK):
                     count += conn.execute(
                         t.delete().where(
-                            t.c.crm == crm, t.c.object_type == object_type, t.c.record_id.in_(part)
+                            t.c.crm == crm,
+                            t.c.object_type == object_type,
+                            self._in(t.c.record_id, part),
                         )
                     ).rowcount
             return count
@@ -201,7 +205,7 @@ class WriteStore(StoreBase):
                         select(a).where(
                             a.c.crm == crm,
                             a.c.object_type == object_type,
-                            a.c.record_id.in_(part),
+                            self._in(a.c.record_id, part),
                             a.c.run_id != run_id,
                         )
                     )
@@ -216,7 +220,7 @@ class WriteStore(StoreBase):
                         select(w).where(
                             w.c.crm == crm,
                             w.c.object_type == object_type,
-                            w.c.record_id.in_(part),
+                            self._in(w.c.record_id, part),
                             w.c.run_id != run_id,
                         )
                     )
