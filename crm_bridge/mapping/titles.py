@@ -44,6 +44,8 @@ WORDS: dict[str, str] = {
     "mktg": "marketing",
     "mkt": "marketing",
     "ops": "operations",
+    "revops": "revenue operations",
+    "salesops": "sales operations",
     "eng": "engineering",
     "engr": "engineer",
     "dev": "developer",
