@@ -104,7 +104,7 @@ def test_alignment_update_per_crm(mapper: FieldMapper) -> None:
     due = datetime(2024, 3, 1, 9, 30, tzinfo=UTC)
     values: dict[str, Any] = {
         "persona": "x" * 100,
-        "sla_due": due,
+        "sla_due_at": due,
         "stalled": True,
         "hubspot_id": "512",
         "salesforce_id": "00Q1",
