@@ -138,9 +138,12 @@ def test_injected_record_failure_fails_only_that_record(sf: Salesforce, sfenv: E
             "composite/sobjects", method="POST", json={"allOrNone": False, "records": leads(3)}
         )
     ]
-    sfenv.faults.records[ids[1]] = (
-        "UNABLE_TO_LOCK_ROW",
-        "unable to obtain exclusive access to this record",
+    sfenv.faults.add(
+        "record_failure",
+        crm="salesforce",
+        record_ids=[ids[1]],
+        code="UNABLE_TO_LOCK_ROW",
+        message="unable to obtain exclusive access to this record",
     )
     body = {
         "allOrNone": False,

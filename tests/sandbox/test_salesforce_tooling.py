@@ -9,7 +9,14 @@ import pytest
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceMalformedRequest
 
-from tests.sandbox.salesforce_env import Env, http_session, sf, sf_server, sfenv  # noqa: F401
+from crm_bridge.sandbox.server import SandboxServer
+from tests.sandbox.salesforce_env import (  # noqa: F401
+    Env,
+    login_session,
+    sf,
+    sf_server,
+    sfenv,
+)
 
 TOOLING_QUERY = "query/?q=SELECT+Id,DeveloperName+FROM+CustomField+WHERE+TableEnumOrId='Lead'"
 
@@ -88,8 +95,8 @@ def test_duplicate_custom_field_rejected(sf: Salesforce) -> None:
     assert info.value.content[0]["errorCode"] == "DUPLICATE_DEVELOPER_NAME"
 
 
-def test_oauth_login_with_consumer_key_and_secret(sfenv: Env) -> None:
-    session = http_session(sfenv.port)
+def test_oauth_login_with_consumer_key_and_secret(sf_server: SandboxServer, sfenv: Env) -> None:
+    session = login_session(sf_server)
     client = Salesforce(
         username="admin@example.com",
         password="pw",
@@ -97,7 +104,7 @@ def test_oauth_login_with_consumer_key_and_secret(sfenv: Env) -> None:
         consumer_secret="secret",
         session=session,
     )
-    assert client.sf_instance == f"127.0.0.1:{sfenv.port}"
+    assert client.sf_instance == f"127.0.0.1:{sf_server.port}"
     assert client.query("SELECT COUNT() FROM User")["totalSize"] >= 1
 
 
@@ -112,17 +119,19 @@ def test_oauth_login_with_consumer_key_and_secret(sfenv: Env) -> None:
         ),
     ],
 )
-def test_oauth_failures(sfenv: Env, form: dict[str, str], error: str) -> None:
-    response = http_session(sfenv.port).post(
-        f"{sfenv.instance_url}/services/oauth2/token", data=form
+def test_oauth_failures(
+    sf_server: SandboxServer, sfenv: Env, form: dict[str, str], error: str
+) -> None:
+    response = login_session(sf_server).post(
+        f"{sf_server.instance_url}/services/oauth2/token", data=form
     )
     assert response.status_code == 400
     assert response.json()["error"] == error
 
 
-def test_oauth_grants_issue_tokens(sfenv: Env) -> None:
-    session = http_session(sfenv.port)
-    url = f"{sfenv.instance_url}/services/oauth2/token"
+def test_oauth_grants_issue_tokens(sf_server: SandboxServer, sfenv: Env) -> None:
+    session = login_session(sf_server)
+    url = f"{sf_server.instance_url}/services/oauth2/token"
     jwt = "e30.eyJpc3MiOiJrZXkiLCJzdWIiOiJ1QGV4LmNvbSJ9.c2ln"
     for form in (
         {"grant_type": "client_credentials", "client_id": "k", "client_secret": "s"},
@@ -138,4 +147,4 @@ def test_oauth_grants_issue_tokens(sfenv: Env) -> None:
             "id",
             "signature",
         }
-        assert sfenv.tokens.valid("salesforce", body["access_token"])
+        assert sf_server.sandbox.tokens.valid("salesforce", body["access_token"])
