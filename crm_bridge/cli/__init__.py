@@ -39,3 +39,4 @@ def main() -> None:
 
 
 from crm_bridge.cli import personas as _personas  # noqa: E402, F401  (registers "personas")
+from crm_bridge.cli import sandbox as _sandbox  # noqa: E402, F401  (registers "sandbox")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import pytest
 import requests
@@ -18,6 +19,10 @@ from simple_salesforce.exceptions import (
 
 from crm_bridge.sandbox.clients import trusting_session
 from crm_bridge.sandbox.server import SandboxServer
+
+
+def _code(err: Any) -> str:
+    return str(err.content[0]["errorCode"])
 
 
 def test_env_ca_bundle_does_not_defeat_the_sandbox_ca(sandbox: SandboxServer) -> None:
@@ -49,7 +54,8 @@ def test_counts_calls_per_crm_and_endpoint(
     sandbox_salesforce.query("SELECT Id FROM Contact LIMIT 1")
     sandbox_salesforce.query("SELECT Id FROM Lead LIMIT 1")
     lead_id = sandbox_salesforce.query("SELECT Id FROM Lead LIMIT 1")["records"][0]["Id"]
-    sandbox_salesforce.Lead.get(lead_id)
+    sf: Any = sandbox_salesforce
+    sf.Lead.get(lead_id)
     sandbox_hubspot.crm.contacts.basic_api.get_page(limit=1)
     snap = sandbox.sandbox.calls.snapshot()
     assert snap["salesforce"]["total"] == 4
@@ -76,12 +82,12 @@ def test_request_faults_render_each_crms_error_shape(
     faults.add("expired_session", crm="salesforce", count=1)
     with pytest.raises(SalesforceExpiredSession) as sf_err:
         sandbox_salesforce.query("SELECT Id FROM Lead")
-    assert sf_err.value.content[0]["errorCode"] == "INVALID_SESSION_ID"
+    assert _code(sf_err.value) == "INVALID_SESSION_ID"
 
     faults.add("lock_error", crm="salesforce", endpoint="GET */query/", count=1)
     with pytest.raises(SalesforceMalformedRequest) as lock:
         sandbox_salesforce.query("SELECT Id FROM Lead")
-    assert lock.value.content[0]["errorCode"] == "UNABLE_TO_LOCK_ROW"
+    assert _code(lock.value) == "UNABLE_TO_LOCK_ROW"
 
     faults.add("server_error", crm="salesforce", status=503, count=1)
     with pytest.raises(SalesforceGeneralError) as down:
@@ -91,7 +97,7 @@ def test_request_faults_render_each_crms_error_shape(
     faults.add("rate_limit", crm="salesforce", count=1)
     with pytest.raises(SalesforceRefusedRequest) as limit:
         sandbox_salesforce.query("SELECT Id FROM Lead")
-    assert limit.value.content[0]["errorCode"] == "REQUEST_LIMIT_EXCEEDED"
+    assert _code(limit.value) == "REQUEST_LIMIT_EXCEEDED"
 
     statuses = sandbox.sandbox.calls.snapshot()["hubspot"]["statuses"]
     assert statuses == {"200": 1, "429": 2}
