@@ -5,6 +5,8 @@ Each command group lives in its own module of this package and is registered bel
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from crm_bridge import __version__
@@ -26,17 +28,31 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),
+    project: Path | None = typer.Option(
+        None,
+        "--project",
+        "-p",
+        envvar="CRM_BRIDGE_PROJECT",
+        help="Project folder (default: CRM_BRIDGE_PROJECT, else the current folder).",
+    ),
 ) -> None:
     """crm-bridge keeps both CRMs on one set of facts."""
+    from crm_bridge.cli.common import state
+
+    state(ctx).project = project
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point (expected errors print a message, never a traceback)."""
+    from crm_bridge.cli.common import run_app
+
+    run_app(app)
 
 
 from crm_bridge.cli import personas as _personas  # noqa: E402, F401  (registers "personas")
+from crm_bridge.cli import project_cmds as _project_cmds  # noqa: E402, F401  (init, check)
 from crm_bridge.cli import sandbox as _sandbox  # noqa: E402, F401  (registers "sandbox")
