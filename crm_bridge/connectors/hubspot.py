@@ -24,7 +24,15 @@ from crm_bridge.connectors.ratelimit import RateLimiter
 from crm_bridge.connectors.retry import DEFAULT_POLICY, RetryPolicy
 from crm_bridge.connectors.values import format_hubspot, parse_datetime, parse_hubspot
 from crm_bridge.errors import CrmError
-from crm_bridge.model import ContactRole, RecordRef, RecordUpdate, SourceRecord, Value, WriteResult
+from crm_bridge.model import (
+    ContactRole,
+    Crm,
+    RecordRef,
+    RecordUpdate,
+    SourceRecord,
+    Value,
+    WriteResult,
+)
 
 MODIFIED = {"contacts": "lastmodifieddate", "companies": "hs_lastmodifieddate"}
 GROUP = "crm_bridge"
@@ -51,7 +59,7 @@ def modified_property(object_type: str) -> str:
 class HubSpotConnector:
     """A HubSpot account; see :class:`crm_bridge.connectors.base.Connector`."""
 
-    crm = "hubspot"
+    crm: Crm = "hubspot"
 
     def __init__(
         self,
