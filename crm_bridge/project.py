@@ -14,7 +14,7 @@ reported as :attr:`Project.warnings` (such a condition never holds). ``connector
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -63,6 +63,15 @@ class Connection:
     name: str
     profile: RealProfile
     file: str
+    #: 1-based line of each top-level key in the file (for messages about this profile).
+    key_lines: Mapping[str, int] = field(default_factory=dict)
+
+    def line_of(self, key: str) -> int:
+        """Line of ``key`` in the profile's file, else of ``auth``/``kind``, else 1."""
+        for k in (key, "auth", "kind"):
+            if k in self.key_lines:
+                return self.key_lines[k]
+        return 1
 
 
 @dataclass(frozen=True)
@@ -123,7 +132,7 @@ class _Loader:
     def read(self, path: Path) -> YamlDoc | None:
         doc, issues = load_yaml(path, self.rel(path))
         self.issues.extend(issues)
-        if issues:
+        if doc.data is None and issues:
             return None
         self.docs[doc.file] = doc
         return doc
@@ -175,7 +184,8 @@ def _connections(loader: _Loader) -> dict[str, Connection]:
                 )
             )
             continue
-        result[name] = Connection(name=name, profile=profile, file=doc.file)
+        lines = {str(k[0]): v for k, v in doc.lines.items() if len(k) == 1}
+        result[name] = Connection(name=name, profile=profile, file=doc.file, key_lines=lines)
     if not result and not any(i.file.startswith("connectors") for i in loader.issues):
         loader.issues.append(
             ConfigIssue(
@@ -282,6 +292,12 @@ def _check_condition_fields(
         )
 
 
+def _ordered(issues: list[ConfigIssue]) -> list[ConfigIssue]:
+    """Files in the order first reported; inside a file, by line."""
+    files = list(dict.fromkeys(i.file for i in issues))
+    return sorted(issues, key=lambda i: (files.index(i.file), i.line or 0))
+
+
 def load_project(root: Path) -> Project:
     """Load and validate the project in ``root``; raise :class:`ConfigError` with every issue."""
     root = Path(root)
@@ -302,7 +318,7 @@ def load_project(root: Path) -> Project:
         _check_condition_fields(loader, fields, "mappings/alignment.yaml", alignment, strict=False)
         _check_conflicts(loader, fields, jobs)
     if loader.issues or fields is None or lifecycle is None:
-        raise ConfigError(loader.issues)
+        raise ConfigError(_ordered(loader.issues))
     return Project(
         root=root,
         connections=connections,

@@ -329,6 +329,8 @@ def _allowed_keys(model: Any, loc: tuple[str | int, ...]) -> list[str] | None:
         for b in _unwrap(tp):
             if isinstance(b, type) and issubclass(b, BaseModel):
                 for name, info in b.model_fields.items():
+                    if info.exclude:
+                        continue
                     key = info.alias or name
                     if key not in keys:
                         keys.append(key)

@@ -26,8 +26,8 @@ from crm_bridge.cli.common import (
     print_json,
     stderr_console,
 )
-from crm_bridge.config.connectors import HubSpotProfile, SalesforceProfile
-from crm_bridge.errors import ConfigError, ConfigIssue
+from crm_bridge.config.connectors import HubSpotProfile, SalesforceProfile, resolve_secrets
+from crm_bridge.errors import ConfigError, ConfigIssue, CredentialMissing
 from crm_bridge.project import Project
 from crm_bridge.settings import Settings
 
@@ -67,6 +67,30 @@ def check_connections(project: Project, settings: Settings) -> Iterator[CheckRes
                 raise
     for check in list(_CHECKS):
         yield from check(project, settings)
+
+
+def check_credentials(project: Project, settings: Settings) -> None:
+    """Resolve the secrets of every connection a job reads or writes; one error lists all gaps."""
+    environ = settings.environ()
+    used = {n for job in project.jobs.values() for n in (*job.spec.source, *job.spec.write)}
+    issues: list[ConfigIssue] = []
+    for name in sorted(used):
+        conn = project.connections[name]
+        try:
+            resolve_secrets(name, conn.profile, environ, conn.file)
+        except CredentialMissing as exc:
+            key = next(
+                (
+                    k
+                    for k, v in conn.profile.model_dump().items()
+                    if k.endswith("_env") and v == exc.variable
+                ),
+                "auth",
+            )
+            message = exc.issues[0].message
+            issues.append(ConfigIssue(conn.file, conn.line_of(key), key, message))
+    if issues:
+        raise ConfigError(issues)
 
 
 def _example_files(root: Traversable, prefix: str = "") -> Iterator[tuple[str, Traversable]]:
@@ -191,10 +215,18 @@ def check(
         None, "--project", "-p", help="Project folder (overrides the global --project)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    credentials: bool = typer.Option(
+        False,
+        "--credentials",
+        help="Also check that the environment variables holding the secrets of every "
+        "connection a job uses are set.",
+    ),
 ) -> None:
     """Validate the project files (and run registered connection checks); exit 2 on problems."""
     try:
         settings, loaded = load_project_from(ctx, project)
+        if credentials:
+            check_credentials(loaded, settings)
     except ConfigError as exc:
         if as_json:
             print_json({"ok": False, "issues": [str(i).lstrip(": ") for i in exc.issues]})

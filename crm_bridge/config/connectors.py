@@ -104,11 +104,11 @@ class SalesforceProfile(_Profile):
     security_token_env: EnvName = None
     consumer_secret_env: EnvName = None
     session_id_env: EnvName = None
-    password: Forbidden = None
-    security_token: Forbidden = None
-    consumer_secret: Forbidden = None
-    session_id: Forbidden = None
-    private_key: Forbidden = None
+    password: Forbidden = Field(None, exclude=True)
+    security_token: Forbidden = Field(None, exclude=True)
+    consumer_secret: Forbidden = Field(None, exclude=True)
+    session_id: Forbidden = Field(None, exclude=True)
+    private_key: Forbidden = Field(None, exclude=True)
     limits: SalesforceLimits = Field(default_factory=SalesforceLimits)
     lookback: timedelta = timedelta(minutes=2)
     batch_size: int = Field(SALESFORCE_MAX_BATCH, ge=1, le=SALESFORCE_MAX_BATCH)
@@ -141,9 +141,9 @@ class HubSpotProfile(_Profile):
     client_id_env: EnvName = None
     client_secret_env: EnvName = None
     refresh_token_env: EnvName = None
-    access_token: Forbidden = None
-    client_secret: Forbidden = None
-    refresh_token: Forbidden = None
+    access_token: Forbidden = Field(None, exclude=True)
+    client_secret: Forbidden = Field(None, exclude=True)
+    refresh_token: Forbidden = Field(None, exclude=True)
     limits: HubSpotLimits = Field(default_factory=HubSpotLimits)
     lookback: timedelta = timedelta(minutes=2)
     batch_size: int = Field(HUBSPOT_MAX_BATCH, ge=1, le=HUBSPOT_MAX_BATCH)
