@@ -17,6 +17,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Annotated, Any, Literal, TypeAlias
 
 from pydantic import (
@@ -159,6 +160,13 @@ class SandboxProfile(_Profile):
     latency_ms: int = Field(0, ge=0, le=60_000)
     rate_limits: bool = True
     data_dir: str | None = None
+
+    def data_path(self, project: Path) -> Path:
+        """``data_dir`` (relative to the project), else ``<project>/.crm-bridge/sandbox``."""
+        if self.data_dir:
+            path = Path(self.data_dir).expanduser()
+            return path if path.is_absolute() else project / path
+        return project / ".crm-bridge" / "sandbox"
 
 
 def _profile_kind(value: Any) -> str | None:

@@ -124,3 +124,12 @@ def test_sandbox_needs_no_credentials() -> None:
 def test_session_auth_needs_instance_url() -> None:
     with pytest.raises(ValueError, match="instance_url"):
         SalesforceProfile(kind="salesforce", auth="session")
+
+
+def test_sandbox_data_dir_defaults_under_project_state(tmp_path: Path) -> None:
+    assert SandboxProfile(kind="sandbox").data_path(tmp_path) == (
+        tmp_path / ".crm-bridge" / "sandbox"
+    )
+    assert SandboxProfile(kind="sandbox", data_dir="data/sb").data_path(tmp_path) == (
+        tmp_path / "data" / "sb"
+    )
