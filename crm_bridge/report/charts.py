@@ -45,7 +45,23 @@ class Chart:
 
 def fmt(value: float, unit: str = "", decimals: int = 0) -> str:
     """Human number: thousands separators, optional unit (``$`` prefixes, others suffix)."""
-    text = f"{value:,.{decimals}f}"
+    return fmt_text(f"{value:,.{decimals}f}", unit)
+
+
+def compact(value: float, unit: str = "") -> str:
+    """Short number for tight labels: ``$165k``, ``1.2M``, ``42``."""
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            scaled = value / size
+            text = f"{scaled:.0f}{suffix}" if abs(scaled) >= 10 else f"{scaled:.1f}{suffix}"
+            break
+    else:
+        text = f"{value:.0f}"
+    return fmt_text(text, unit)
+
+
+def fmt_text(text: str, unit: str) -> str:
+    """Attach a unit to an already formatted number (``$`` prefixes, others suffix)."""
     if unit == "$":
         return f"${text}"
     if unit == "%":
@@ -93,7 +109,8 @@ def _legend(chart: Chart, x: int, y: int) -> list[str]:
 def _bar(chart: Chart) -> str:
     n, k = len(chart.labels), len(chart.series)
     slot = max(48, min(120, 560 // max(n, 1)))
-    width, height, top, base = 80 + slot * n, 300, 30, 240
+    width, height, base = 80 + slot * n, 262, 236
+    top = 48 if k > 1 else 24
     peak = _max(chart)
     out = _open(chart, width, height)
     out += _legend(chart, 60, 6)
@@ -110,11 +127,11 @@ def _bar(chart: Chart) -> str:
                 f'height="{h:.1f}" fill="{color}"><title>{escape(label)} · {escape(s.name)}: '
                 f"{fmt(v, chart.unit, chart.decimals)}</title></rect>"
             )
-            if k == 1:
-                out.append(
-                    f'<text class="value" x="{x0 + bar_w / 2:.1f}" y="{base - h - 4:.1f}" '
-                    f'text-anchor="middle">{fmt(v, chart.unit, chart.decimals)}</text>'
-                )
+            text = fmt(v, chart.unit, chart.decimals) if k == 1 else compact(v, chart.unit)
+            out.append(
+                f'<text class="value" x="{x0 + j * bar_w + bar_w / 2 - 1:.1f}" '
+                f'y="{base - h - 4:.1f}" text-anchor="middle">{text}</text>'
+            )
         out.append(
             f'<text class="label" x="{x0 + (bar_w * k) / 2:.1f}" y="{base + 16}" '
             f'text-anchor="middle">{escape(_short(label, slot // 7))}</text>'
@@ -126,7 +143,8 @@ def _bar(chart: Chart) -> str:
 def _hbar(chart: Chart) -> str:
     n, k = len(chart.labels), len(chart.series)
     row = 10 + 16 * k
-    width, left, top = 720, 190, 28
+    width, left = 560, 150
+    top = 28 if k > 1 else 6
     height = top + row * n + 10
     peak = _max(chart)
     out = _open(chart, width, height)
@@ -135,11 +153,11 @@ def _hbar(chart: Chart) -> str:
         y0 = top + i * row
         out.append(
             f'<text class="label" x="{left - 8}" y="{y0 + 13}" text-anchor="end">'
-            f"{escape(_short(label, 28))}</text>"
+            f"{escape(_short(label, 24))}</text>"
         )
         for j, s in enumerate(chart.series):
             v = s.values[i]
-            w = (width - left - 110) * v / peak
+            w = (width - left - 80) * v / peak
             color = PALETTE[j % len(PALETTE)]
             y = y0 + j * 16
             out.append(
