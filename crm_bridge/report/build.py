@@ -58,7 +58,9 @@ def funnel_section(fig: Figures) -> Section:
         note="The percentage under each count is the conversion from the stage above.",
     )
     by = {s.stage: s for s in steps}
-    headline = [(f"{steps[0].stage} → {steps[-1].stage}", pct(fig.funnel.overall_pct))]
+    headline: list[tuple[str, str]] = []
+    if steps:
+        headline.append((f"{steps[0].stage} → {steps[-1].stage}", pct(fig.funnel.overall_pct)))
     if "mql" in by and "sql" in by and by["mql"].count:
         headline.insert(0, ("MQL → SQL", pct(round(100 * by["sql"].count / by["mql"].count, 1))))
     table = Table(

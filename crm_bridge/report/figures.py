@@ -95,6 +95,7 @@ def compute(inputs: ReportInputs) -> Figures:
     clocks = list(inputs.clocks)
     deals = list(inputs.deals)
     committees = inputs.committee_by_deal
+    owners = inputs.all_owners
     stalled_total, stalled_by_stage = stalled_pipeline(inputs.stalls)
     stalled_deals = tuple(
         sorted((s for s in inputs.stalls if s.stalled), key=lambda s: -(s.amount or 0.0))
@@ -135,9 +136,9 @@ def compute(inputs: ReportInputs) -> Figures:
 
     return Figures(
         funnel=funnel(inputs.leads, inputs.stage_order),
-        speed=speed_to_lead(clocks, inputs.owners, inputs.first_contact_policy),
-        compliance=sla_compliance(clocks, inputs.owners),
-        breaches=open_breaches(clocks, inputs.owners),
+        speed=speed_to_lead(clocks, owners, inputs.first_contact_policy),
+        compliance=sla_compliance(clocks, owners),
+        breaches=open_breaches(clocks, owners),
         stalled_total=stalled_total,
         stalled_by_stage=_ordered(dict(stalled_by_stage), inputs.deal_stage_order),
         stalled_deals=stalled_deals,

@@ -56,7 +56,8 @@ class ReportInputs:
       (for period filtering; a closed deal without one is kept by :func:`since`).
     - ``clocks``: SLA clocks of every policy; ``first_contact_policy`` names the one whose
       stopped clocks measure speed to lead.
-    - ``owners``: owner and team of every record a clock or deal belongs to.
+    - ``owners``: owner and team of records whose facts do not carry them (e.g. a clock on a
+      person not in ``leads``); see :attr:`all_owners`.
     - ``stalls``: the stall verdict of open deals; ``committees``: committee coverage of deals.
     - ``personas``: persona name per person (``None`` or missing = untagged).
     - ``marketing_touched``: people marketing touched (email, event, ad, content ...).
@@ -88,6 +89,15 @@ class ReportInputs:
             value = getattr(self, name)
             if value is not None and value.tzinfo is None:
                 raise ValueError(f"{name} must be timezone-aware, got {value.isoformat()}")
+
+    @property
+    def all_owners(self) -> Mapping[RecordRef, Owner]:
+        """Owners of every record: those the lead and deal facts carry, overridden by
+        ``owners`` (so the pipeline only needs ``owners`` for records not in the facts)."""
+        merged: dict[RecordRef, Owner] = {lead.ref: lead.owner for lead in self.leads}
+        merged.update((d.ref, d.owner) for d in self.deals)
+        merged.update(self.owners)
+        return merged
 
     @property
     def committee_by_deal(self) -> Mapping[RecordRef, CommitteeResult]:
