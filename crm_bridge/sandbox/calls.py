@@ -7,7 +7,7 @@ import threading
 from collections import Counter
 from typing import Any
 
-_SF_ID = re.compile(r"^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?(-\d+)?$")
+_SF_ID = re.compile(r"^[a-zA-Z0-9]{15,18}(-\d+)?$")
 
 
 def _is_id(segment: str) -> bool:
