@@ -85,6 +85,10 @@ class HubSpotConnector:
         """Counters since the connector was opened."""
         return self.caller.stats
 
+    def close(self) -> None:
+        """Close the connection pools of the cached API clients."""
+        self.apis.close()
+
     # -- reading ------------------------------------------------------------------------
     def read(
         self, object_type: str, fields: Sequence[str], since: datetime | None

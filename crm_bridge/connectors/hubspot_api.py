@@ -47,6 +47,11 @@ class HubSpotApis:
             self._cache[key] = self.client.crm.associations.v4.batch_api
         return self._cache[key]
 
+    def close(self) -> None:
+        """Drop idle connections of every cached API client."""
+        for api in self._cache.values():
+            api.api_client.rest_client.pool_manager.clear()
+
     def set_token(self, token: str) -> None:
         """Use a new access token in every cached API client."""
         self.client.access_token = token

@@ -72,6 +72,10 @@ class SalesforceConnector:
         """Counters since the connector was opened."""
         return self.caller.stats
 
+    def close(self) -> None:
+        """Close the HTTP session (idle keep-alive connections)."""
+        self.sf.session.close()
+
     def _reauth(self) -> None:
         assert self._login is not None
         self.sf = self._login()

@@ -37,7 +37,12 @@ def connectors(
     )
     sf, hs = built["salesforce"], built["hubspot"]
     assert isinstance(sf, SalesforceConnector) and isinstance(hs, HubSpotConnector)
+    OPEN.extend([sf, hs])
     return sf, hs
+
+
+#: connectors opened by the current test (closed by the autouse fixture in conftest)
+OPEN: list[SalesforceConnector | HubSpotConnector] = []
 
 
 def seed_hubspot(
