@@ -12,7 +12,7 @@ marketing sources, no-decision reasons). :func:`since` narrows it to a period.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
@@ -75,7 +75,7 @@ class ReportInputs:
     stalls: Sequence[StallResult] = ()
     committees: Sequence[CommitteeResult] = ()
     personas: Mapping[RecordRef, str | None] = field(default_factory=dict)
-    marketing_touched: frozenset[RecordRef] = frozenset()
+    marketing_touched: Collection[RecordRef] = frozenset()
     partner_leads: Sequence[PartnerLead] = ()
     deal_closed_at: Mapping[RecordRef, datetime] = field(default_factory=dict)
     stage_order: tuple[str, ...] = DEFAULT_STAGE_ORDER
