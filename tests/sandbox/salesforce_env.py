@@ -7,6 +7,7 @@ test; ``sf`` is an unmodified ``simple_salesforce.Salesforce`` built by
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from typing import Any
 
@@ -57,6 +58,9 @@ def sfenv(sf_server: SandboxServer) -> Sandbox:
 
 
 @pytest.fixture
-def sf(sf_server: SandboxServer, sfenv: Sandbox) -> Salesforce:
-    """An unmodified simple_salesforce client with a valid session."""
-    return salesforce_client(sf_server)
+def sf(sf_server: SandboxServer, sfenv: Sandbox) -> Iterator[Salesforce]:
+    """An unmodified simple_salesforce client with a valid session (closed afterwards)."""
+    client = salesforce_client(sf_server)
+    yield client
+    client.session.close()
+    gc.collect()  # exception tracebacks keep responses (and their sockets) alive
