@@ -53,6 +53,8 @@ LEAD_STATUS_W = (
 )  # fmt: skip
 HS_FLOW = ("subscriber", "lead", "marketingqualifiedlead", "salesqualifiedlead", "opportunity",
            "customer")  # fmt: skip
+TEAM_CYCLE: tuple[Team, ...] = ("sales", "marketing", "sales", "customer_success", "sales",
+                               "marketing", "sales", "sales", "marketing", "sales")  # fmt: skip
 TIMEZONES = ("America/New_York", "America/Chicago", "America/Los_Angeles", "Europe/London",
              "Europe/Berlin", "Europe/Paris")  # fmt: skip
 
@@ -90,9 +92,7 @@ class _Gen:
         rng, out = self.rng, []
         for i in range(n):
             first, last = self.pools.rep_names[i % len(self.pools.rep_names)]
-            team: Team = (
-                "sales" if i % 20 < 11 else ("marketing" if i % 20 < 17 else "customer_success")
-            )
+            team = TEAM_CYCLE[i % len(TEAM_CYCLE)]
             title = {"sales": "Account Executive", "marketing": "Marketing Manager",
                      "customer_success": "Customer Success Manager"}[team]  # fmt: skip
             email = f"{ascii_slug(first)}.{ascii_slug(last)}{i}@sandbox-crm.example.com"
