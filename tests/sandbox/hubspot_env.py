@@ -1,69 +1,33 @@
-"""Test support: a HubSpot-only sandbox served over HTTP on localhost for the SDK to talk to.
+"""Test support for the HubSpot emulator, on top of the core sandbox fixtures.
 
-Mirrors the core `Sandbox` surface the HubSpot routes use (`hubspot`, `tokens`, `faults`,
-`clock`, `config`), so these tests exercise the routes exactly as mounted by the core app.
+- ``hs_env``: the core ``sandbox`` server with an EMPTY HubSpot portal swapped in (tests add
+  exactly the records they reason about) and rate limits off.
+- ``hs``: an unmodified ``hubspot.HubSpot`` client for it (from ``clients.hubspot_client``).
+- ``clocked``: a separate HTTPS sandbox whose monotonic clock only moves when a test moves it
+  (for rate-limit windows and token expiry).
 """
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
+import gc
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pytest
-import uvicorn
 from hubspot import HubSpot
-from starlette.applications import Starlette
 
-from crm_bridge.sandbox.hubspot.routes import routes
+from crm_bridge.sandbox.clients import hubspot_client
+from crm_bridge.sandbox.core import Sandbox
 from crm_bridge.sandbox.hubspot.store import HubSpotStore
-
-TOKEN = "pat-na1-test"
-
-
-@dataclass
-class Tokens:
-    """Valid bearer tokens."""
-
-    live: set[str] = field(default_factory=lambda: {TOKEN})
-
-    def valid(self, crm: str, token: str) -> bool:
-        return crm == "hubspot" and token in self.live
-
-    def issue(self, crm: str, ttl_s: float | None = None) -> str:
-        token = f"oauth-{len(self.live)}"
-        self.live.add(token)
-        return token
-
-    def expire(self, crm: str) -> None:
-        self.live.clear()
+from crm_bridge.sandbox.server import SandboxServer
+from crm_bridge.sandbox.testing import reset_for_test
 
 
-@dataclass
-class Faults:
-    """Per-record failures keyed by record id."""
-
-    records: dict[str, tuple[str, str]] = field(default_factory=dict)
-
-    def record_failure(
-        self, crm: str, method: str, path: str, record_id: str
-    ) -> tuple[str, str] | None:
-        return self.records.get(record_id)
-
-
-@dataclass
-class Config:
-    rate_limits: bool = False
-    hubspot_tier: int = 100
-
-
-class Clock:
-    """Manually advanced monotonic clock."""
+class FakeClock:
+    """Monotonic seconds that only move when a test says so."""
 
     def __init__(self) -> None:
-        self.t = 1000.0
+        self.t = 5_000.0
 
     def __call__(self) -> float:
         return self.t
@@ -71,60 +35,66 @@ class Clock:
 
 @dataclass
 class Env:
-    """What a test gets: the sandbox double and its URL."""
+    """A running sandbox server and handy accessors for HubSpot tests."""
 
-    hubspot: HubSpotStore
-    tokens: Tokens
-    faults: Faults
-    config: Config
-    clock: Clock
-    host: str = ""
+    server: SandboxServer
+    clock: FakeClock | None = None
 
-    def client(self, token: str = TOKEN) -> HubSpot:
-        return HubSpot(access_token=token, host=self.host)
+    @property
+    def sb(self) -> Sandbox:
+        return self.server.sandbox
 
-    def reset(self) -> None:
-        self.hubspot = HubSpotStore()
-        self.tokens.live = {TOKEN}
-        self.faults.records.clear()
-        self.config.rate_limits = False
-        self.config.hubspot_tier = 100
+    @property
+    def hubspot(self) -> HubSpotStore:
+        return self.server.sandbox.hubspot
 
+    def client(self, token: str | None = None) -> HubSpot:
+        return hubspot_client(self.server, access_token=token or self.server.hubspot_access_token)
 
-def serve() -> Iterator[Env]:
-    """Start uvicorn on a free localhost port in a thread; yield the Env; stop it."""
-    env = Env(HubSpotStore(), Tokens(), Faults(), Config(), Clock())
-    app = Starlette(routes=routes(env))
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.01)  # waiting for the server thread to bind, not a test delay
-    env.host = f"http://127.0.0.1:{port}"
-    yield env
-    server.should_exit = True
-    thread.join(5)
+    def fail_record(self, record_id: str, code: str, message: str) -> None:
+        """Inject a per-record failure for ``record_id`` in any HubSpot batch write."""
+        self.sb.faults.add(
+            "record_failure", crm="hubspot", record_ids=[record_id], code=code, message=message
+        )
 
 
-@pytest.fixture(scope="session")
-def hs_server() -> Iterator[Env]:
-    """One HubSpot emulator server for the test session."""
-    yield from serve()
+def _empty(server: SandboxServer) -> None:
+    reset_for_test(server)
+    server.sandbox.hubspot = HubSpotStore()
+    server.sandbox.config.rate_limits = False
 
 
 @pytest.fixture
-def hs_env(hs_server: Env) -> Env:
-    """The server with a fresh, empty portal, no faults, rate limits off."""
-    hs_server.reset()
-    return hs_server
+def hs_env(sandbox: SandboxServer) -> Iterator[Env]:
+    """The core sandbox with an empty HubSpot portal and rate limits off."""
+    _empty(sandbox)
+    yield Env(sandbox)
+    # Drop the SDK's pooled TLS connections: an idle pooled connection makes the server's
+    # TLS shutdown wait for the client's close_notify at session end.
+    gc.collect()
 
 
 @pytest.fixture
 def hs(hs_env: Env) -> HubSpot:
     """An unmodified `hubspot.HubSpot` client pointed at the emulator."""
     return hs_env.client()
+
+
+@pytest.fixture(scope="session")
+def clocked_server() -> Iterator[tuple[SandboxServer, FakeClock]]:
+    """A small sandbox on a fake monotonic clock."""
+    clock = FakeClock()
+    sb = Sandbox.create(records=80, seed=7, rate_limits=False, clock=clock)
+    with SandboxServer(sb) as server:
+        yield server, clock
+        gc.collect()
+
+
+@pytest.fixture
+def clocked(clocked_server: tuple[SandboxServer, FakeClock]) -> Iterator[Env]:
+    """The fake-clock sandbox reset to its seeded state, rate limits off."""
+    server, clock = clocked_server
+    reset_for_test(server)
+    server.sandbox.config.rate_limits = False
+    yield Env(server, clock)
+    gc.collect()

@@ -19,7 +19,7 @@ from crm_bridge.sandbox.hubspot.owners import Owner
 from tests.sandbox import hubspot_env
 from tests.sandbox.hubspot_env import Env
 
-hs_server, hs_env, hs = hubspot_env.hs_server, hubspot_env.hs_env, hubspot_env.hs
+hs_env, hs = hubspot_env.hs_env, hubspot_env.hs
 
 
 def _labels(hs: HubSpot) -> dict[str, int]:

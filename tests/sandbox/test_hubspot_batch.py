@@ -22,7 +22,7 @@ from hubspot.crm.contacts.exceptions import ApiException
 from tests.sandbox import hubspot_env
 from tests.sandbox.hubspot_env import Env
 
-hs_server, hs_env, hs = hubspot_env.hs_server, hubspot_env.hs_env, hubspot_env.hs
+hs_env, hs = hubspot_env.hs_env, hubspot_env.hs
 
 
 def _create(hs: HubSpot, n: int) -> list[str]:
@@ -50,7 +50,7 @@ def test_batch_create_and_read_by_email(hs: HubSpot) -> None:
 
 def test_batch_update_partial_failure_returns_multi_status(hs: HubSpot, hs_env: Env) -> None:
     ids = _create(hs, 3)
-    hs_env.faults.records[ids[2]] = ("UNABLE_TO_WRITE", "injected failure")
+    hs_env.fail_record(ids[2], "UNABLE_TO_WRITE", "injected failure")
     inputs = [
         {"id": ids[0], "properties": {"jobtitle": "VP Sales"}},
         {"id": ids[1], "properties": {"lifecyclestage": "not_a_stage"}},
@@ -76,7 +76,7 @@ def test_batch_update_partial_failure_returns_multi_status(hs: HubSpot, hs_env: 
 
 def test_batch_upsert_by_email_flags_new(hs: HubSpot, hs_env: Env) -> None:
     _create(hs, 1)
-    hs_env.faults.records["bad@ex.com"] = ("VALIDATION_ERROR", "injected")
+    hs_env.fail_record("bad@ex.com", "VALIDATION_ERROR", "injected")
     inputs = [
         {"idProperty": "email", "id": "c0@ex.com", "properties": {"jobtitle": "CEO"}},
         {"idProperty": "email", "id": "new@ex.com", "properties": {"firstname": "New"}},

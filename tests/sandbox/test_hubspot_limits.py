@@ -1,24 +1,30 @@
-"""Auth, rate limits and their headers through the SDK, with an injected clock; limiter unit tests."""
+"""Auth, rate limits and their headers through the SDK, on a fake clock; limiter unit tests."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
-from hubspot import HubSpot
-from hubspot.crm.contacts.exceptions import ApiException, UnauthorizedException
+from hubspot.crm.companies.exceptions import ApiException as CompanyApiException
+from hubspot.crm.contacts.exceptions import UnauthorizedException
 
+from crm_bridge.sandbox.clients import hubspot_client
 from crm_bridge.sandbox.hubspot.ratelimit import RateLimiter
 from tests.sandbox import hubspot_env
 from tests.sandbox.hubspot_env import Env
 
-hs_server, hs_env, hs = hubspot_env.hs_server, hubspot_env.hs_env, hubspot_env.hs
+hs_env, clocked, clocked_server = (
+    hubspot_env.hs_env,
+    hubspot_env.clocked,
+    hubspot_env.clocked_server,
+)
 
 
-def test_burst_limit_429_with_real_body_and_headers(hs: HubSpot, hs_env: Env) -> None:
-    hs_env.config.rate_limits = True
-    api = hs.crm.contacts.basic_api
-    _, status, headers = api.get_page_with_http_info()
+def test_burst_limit_429_with_real_body_and_headers(clocked: Env) -> None:
+    assert clocked.clock is not None
+    clocked.sb.config.rate_limits = True
+    api = clocked.client().crm.companies.basic_api
+    _, status, headers = api.get_page_with_http_info(limit=1)
     assert status == 200
     assert (
         headers["X-HubSpot-RateLimit-Max"] == "100"
@@ -26,12 +32,13 @@ def test_burst_limit_429_with_real_body_and_headers(hs: HubSpot, hs_env: Env) ->
     )
     assert (
         headers["X-HubSpot-RateLimit-Interval-Milliseconds"] == "10000"
-        and "X-HubSpot-Correlation-Id" in headers
+        and headers["X-HubSpot-RateLimit-Daily"] == "250000"
     )
+    assert "X-HubSpot-Correlation-Id" in headers
     for _ in range(99):
-        api.get_page()
-    with pytest.raises(ApiException) as exc:
-        api.get_page()
+        api.get_page(limit=1)
+    with pytest.raises(CompanyApiException) as exc:  # per-package exception class, status 429
+        api.get_page(limit=1)
     body = json.loads(exc.value.body)
     assert exc.value.status == 429
     assert body["policyName"] == "TEN_SECONDLY_ROLLING" and body["errorType"] == "RATE_LIMIT"
@@ -40,31 +47,41 @@ def test_burst_limit_429_with_real_body_and_headers(hs: HubSpot, hs_env: Env) ->
         and body["correlationId"]
     )
     assert exc.value.headers["X-HubSpot-RateLimit-Remaining"] == "0"
-    hs_env.clock.t += 10.0
-    assert api.get_page().results == []
+    clocked.clock.t += 10.0
+    _, status, headers = api.get_page_with_http_info(limit=1)
+    assert status == 200 and headers["X-HubSpot-RateLimit-Remaining"] == "99"
 
 
-def test_professional_tier_allows_190(hs: HubSpot, hs_env: Env) -> None:
-    hs_env.config.rate_limits = True
-    hs_env.config.hubspot_tier = 190
-    _, _, headers = hs.crm.contacts.basic_api.get_page_with_http_info()
-    assert headers["X-HubSpot-RateLimit-Max"] == "190"
+def test_professional_tier_allows_190(clocked: Env) -> None:
+    clocked.sb.config.rate_limits = True
+    clocked.sb.config.hubspot_tier = 190
+    _, _, headers = clocked.client().crm.contacts.basic_api.get_page_with_http_info()
+    assert (
+        headers["X-HubSpot-RateLimit-Max"] == "190"
+        and headers["X-HubSpot-RateLimit-Daily"] == "650000"
+    )
 
 
-def test_invalid_and_expired_tokens_are_401(hs_env: Env) -> None:
+def test_invalid_expired_and_ttl_tokens_are_401(clocked: Env) -> None:
     with pytest.raises(UnauthorizedException) as exc:
-        hs_env.client("wrong").crm.contacts.basic_api.get_page()
+        clocked.client("wrong").crm.contacts.basic_api.get_page()
     assert (
         exc.value.status == 401
         and json.loads(exc.value.body)["category"] == "INVALID_AUTHENTICATION"
     )
-    hs_env.tokens.expire("hubspot")
+    assert clocked.clock is not None
+    short = clocked.sb.tokens.issue("hubspot", ttl_s=1800)
+    assert clocked.client(short).crm.contacts.basic_api.get_page().results
+    clocked.clock.t += 1800
     with pytest.raises(UnauthorizedException):
-        hs_env.client().crm.contacts.basic_api.get_page()
+        clocked.client(short).crm.contacts.basic_api.get_page()
+    clocked.sb.tokens.expire("hubspot")
+    with pytest.raises(UnauthorizedException):
+        clocked.client().crm.contacts.basic_api.get_page()
 
 
 def test_oauth_refresh_issues_a_working_token(hs_env: Env) -> None:
-    anon = HubSpot(host=hs_env.host)
+    anon = hubspot_client(hs_env.server, access_token=None)
     tok = anon.oauth.tokens_api.create(
         grant_type="refresh_token", refresh_token="r-1", client_id="cid", client_secret="sec"
     )

@@ -18,7 +18,7 @@ from hubspot.crm.deals.exceptions import ApiException as DealApiException
 from tests.sandbox import hubspot_env
 from tests.sandbox.hubspot_env import Env
 
-hs_server, hs_env, hs = hubspot_env.hs_server, hubspot_env.hs_env, hubspot_env.hs
+hs_env, hs = hubspot_env.hs_env, hubspot_env.hs
 
 
 def _contact(hs: HubSpot, **props: str) -> str:

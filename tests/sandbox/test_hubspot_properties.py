@@ -17,7 +17,7 @@ from hubspot.crm.properties.exceptions import ApiException, NotFoundException
 
 from tests.sandbox import hubspot_env
 
-hs_server, hs_env, hs = hubspot_env.hs_server, hubspot_env.hs_env, hubspot_env.hs
+hs_env, hs = hubspot_env.hs_env, hubspot_env.hs
 
 
 def test_group_and_property_creation_then_use(hs: HubSpot) -> None:

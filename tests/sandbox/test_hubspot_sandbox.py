@@ -1,4 +1,4 @@
-"""The HubSpot routes mounted in the real sandbox app over HTTPS: seeded data, core faults, limits."""
+"""The HubSpot routes in the real sandbox app (core fixtures): seeded data, core faults, batch record faults."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from collections.abc import Iterator
 
 import pytest
 from hubspot import HubSpot
-from hubspot.crm.companies.exceptions import ApiException as CompanyApiException
 from hubspot.crm.contacts import (
     BatchInputSimplePublicObjectBatchInput,
     BatchResponseSimplePublicObjectWithErrors,
@@ -20,39 +19,16 @@ from crm_bridge.sandbox.core import Sandbox
 from crm_bridge.sandbox.server import SandboxServer
 
 
-class FakeClock:
-    """Monotonic seconds that only move when a test says so."""
-
-    def __init__(self) -> None:
-        self.t = 5_000.0
-
-    def __call__(self) -> float:
-        return self.t
-
-
-CLOCK = FakeClock()
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[SandboxServer]:
-    sb = Sandbox.create(records=80, seed=7, rate_limits=False, clock=CLOCK)
-    with SandboxServer(sb) as srv:
-        yield srv
-        # Drop the SDK's pooled TLS connections first: an idle pooled connection makes the
-        # server's TLS shutdown wait for the client's close_notify (30 s).
-        gc.collect()
+@pytest.fixture
+def sb(sandbox: SandboxServer) -> Sandbox:
+    sandbox.sandbox.config.rate_limits = False
+    return sandbox.sandbox
 
 
 @pytest.fixture
-def sb(server: SandboxServer) -> Sandbox:
-    server.sandbox.reset()
-    server.sandbox.config.rate_limits = False
-    return server.sandbox
-
-
-@pytest.fixture
-def client(server: SandboxServer, sb: Sandbox) -> HubSpot:
-    return hubspot_client(server)
+def client(sandbox: SandboxServer, sb: Sandbox) -> Iterator[HubSpot]:
+    yield hubspot_client(sandbox)
+    gc.collect()  # close pooled TLS connections (see hubspot_env)
 
 
 def test_seeded_portal_over_https(client: HubSpot, sb: Sandbox) -> None:
@@ -110,18 +86,3 @@ def test_injected_record_failure_inside_batch(client: HubSpot, sb: Sandbox) -> N
     assert isinstance(res, BatchResponseSimplePublicObjectWithErrors)
     assert sorted(r.id for r in res.results) == sorted([ids[0], ids[2]])
     assert res.errors[0].context["ids"] == [ids[1]] and res.errors[0].category == "VALIDATION_ERROR"
-
-
-def test_burst_limit_uses_the_sandbox_clock(client: HubSpot, sb: Sandbox) -> None:
-    sb.config.rate_limits = True
-    api = client.crm.companies.basic_api
-    for _ in range(sb.config.hubspot_tier):
-        api.get_page(limit=1)
-    with pytest.raises(CompanyApiException) as exc:
-        api.get_page(limit=1)
-    assert exc.value.status == 429 and exc.value.headers["X-HubSpot-RateLimit-Remaining"] == "0"
-    CLOCK.t += 10.0
-    _, status, headers = api.get_page_with_http_info(limit=1)
-    assert status == 200 and headers["X-HubSpot-RateLimit-Remaining"] == str(
-        sb.config.hubspot_tier - 1
-    )

@@ -21,7 +21,7 @@ from crm_bridge.sandbox.world import (
 from tests.sandbox import hubspot_env
 from tests.sandbox.hubspot_env import Env
 
-hs_server, hs_env, hs = hubspot_env.hs_server, hubspot_env.hs_env, hubspot_env.hs
+hs_env, hs = hubspot_env.hs_env, hubspot_env.hs
 
 NOW = datetime(2024, 6, 1, tzinfo=UTC)
 
