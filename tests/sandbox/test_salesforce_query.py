@@ -142,3 +142,18 @@ def test_bad_soql_raises_malformed_request(sf: Salesforce, soql: str, code: str,
     assert info.value.status == 400
     assert info.value.content[0]["errorCode"] == code
     assert text in info.value.content[0]["message"]
+
+
+def test_contact_roles_subquery_on_seeded_opportunities(sf: Salesforce) -> None:
+    rows = sf.query_all(
+        "SELECT Id, StageName, (SELECT ContactId, Role, IsPrimary FROM OpportunityContactRoles) "
+        "FROM Opportunity"
+    )["records"]
+    with_roles = [r for r in rows if r["OpportunityContactRoles"] is not None]
+    assert with_roles, "the seeded world has opportunities with contact roles"
+    total = sum(r["OpportunityContactRoles"]["totalSize"] for r in with_roles)
+    assert total == sf.query("SELECT COUNT() FROM OpportunityContactRole")["totalSize"]
+    role = with_roles[0]["OpportunityContactRoles"]["records"][0]
+    assert role["ContactId"].startswith("003") and isinstance(role["IsPrimary"], bool)
+    rels = {c["relationshipName"] for c in sf.Opportunity.describe()["childRelationships"]}
+    assert "OpportunityContactRoles" in rels

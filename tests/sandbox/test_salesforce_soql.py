@@ -232,3 +232,24 @@ def test_count_and_deleted(store: SalesforceStore) -> None:
     store.delete("Lead", lead["Id"])
     assert len(q.run(store.records("Lead"))) == 2
     assert len(q.run(store.records("Lead", include_deleted=True))) == 3
+
+
+def test_child_relationship_subquery(store: SalesforceStore) -> None:
+    acme = next(r["Id"] for r in store.records("Account"))
+    q = compile_query(
+        "SELECT Name, (SELECT LastName FROM Contacts WHERE LastName != 'x' ORDER BY LastName DESC),"
+        " (SELECT Name FROM Opportunities) FROM Account",
+        store,
+    )
+    row = q.project(store.get("Account", acme))
+    assert [c["LastName"] for c in row["Contacts"]["records"]] == ["Dee"]
+    assert row["Contacts"]["totalSize"] == 1 and row["Contacts"]["done"] is True
+    assert row["Opportunities"] is None
+    with pytest.raises(SoqlError) as info:
+        compile_query("SELECT Id, (SELECT Id FROM Nothing) FROM Account", store)
+    assert info.value.code == "INVALID_TYPE"
+    with pytest.raises(SoqlError) as info:
+        compile_query(
+            "SELECT Id, (SELECT Id, (SELECT Id FROM Tasks) FROM Contacts) FROM Account", store
+        )
+    assert info.value.code == "MALFORMED_QUERY"

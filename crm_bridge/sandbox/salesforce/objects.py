@@ -51,6 +51,24 @@ ROLES = (
     "Technical Buyer",
     "Other",
 )
+CHILD_RELATIONSHIPS: dict[str, dict[str, tuple[str, str]]] = {
+    "Account": {
+        "Contacts": ("Contact", "AccountId"),
+        "Opportunities": ("Opportunity", "AccountId"),
+        "Tasks": ("Task", "WhatId"),
+        "ChildAccounts": ("Account", "ParentId"),
+    },
+    "Opportunity": {
+        "OpportunityContactRoles": ("OpportunityContactRole", "OpportunityId"),
+        "Tasks": ("Task", "WhatId"),
+    },
+    "Contact": {
+        "OpportunityContactRoles": ("OpportunityContactRole", "ContactId"),
+        "Tasks": ("Task", "WhoId"),
+    },
+    "Lead": {"Tasks": ("Task", "WhoId")},
+}
+"""Child relationships usable in subqueries: parent → name → (child type, reference field)."""
 FORECAST = ("Omitted", "Pipeline", "BestCase", "Forecast", "Closed")
 
 
@@ -337,3 +355,11 @@ def stage_facts(stage: str) -> tuple[bool, bool, float, str]:
     else:
         prob = 50.0
     return False, False, prob, "Commit" if prob >= 75 else "Pipeline"
+
+
+def child_relationship(parent: str, name: str) -> tuple[str, str, str] | None:
+    """(canonical name, child type, reference field) of a child relationship, or None."""
+    for rel, (child, ref) in CHILD_RELATIONSHIPS.get(parent, {}).items():
+        if rel.lower() == name.lower():
+            return rel, child, ref
+    return None

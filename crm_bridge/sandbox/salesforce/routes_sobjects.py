@@ -10,6 +10,7 @@ from starlette.routing import BaseRoute
 
 from .errors import bad_request
 from .http import SandboxLike, api_route, json_response, read_json, version_of
+from .objects import CHILD_RELATIONSHIPS
 from .store import Record, SalesforceStore
 from .values import format_datetime, parse_datetime
 
@@ -63,7 +64,12 @@ async def global_describe(request: Request, sb: SandboxLike) -> Response:
 async def describe(request: Request, sb: SandboxLike) -> Response:
     """``GET sobjects/{Type}/describe``."""
     schema = sb.salesforce.require_schema(request.path_params["sobject"])
-    return json_response(schema.describe(version_of(request)))
+    body = schema.describe(version_of(request))
+    body["childRelationships"] = [
+        {"childSObject": child, "field": ref, "relationshipName": rel, "cascadeDelete": False}
+        for rel, (child, ref) in CHILD_RELATIONSHIPS.get(schema.name, {}).items()
+    ]
+    return json_response(body)
 
 
 async def basic_info(request: Request, sb: SandboxLike) -> Response:

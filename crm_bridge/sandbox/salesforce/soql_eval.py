@@ -8,13 +8,14 @@ select list becomes a projector that builds the JSON record (with nested parent 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from . import soql_parser as p
 from .errors import no_such_column
 from .ids import normalise
+from .objects import child_relationship
 from .schema import NUMBER_TYPES, STRING_TYPES, FieldDef, ObjectSchema
 from .values import format_datetime, parse_datetime
 
@@ -31,6 +32,9 @@ class Catalog(Protocol):
 
     def find(self, record_id: str) -> tuple[str, Record] | None:
         """(type, record) for an id, or None."""
+
+    def records(self, sobject: str, include_deleted: bool = False) -> Iterator[Record]:
+        """All (live) records of a type."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,6 +274,7 @@ class _Compiler:
                 q.sobject_pos,
             )
         counts = [item for item in q.select if isinstance(item, p.Count)]
+        subs = [item for item in q.select if isinstance(item, p.SubQuery)]
         paths = [item for item in q.select if isinstance(item, p.FieldPath)]
         if counts and (paths or len(counts) > 1):
             raise _error(
@@ -289,8 +294,59 @@ class _Compiler:
             offset=q.offset or 0,
             count_only=bool(counts) and counts[0].field is None,
             aggregate_count=bool(counts) and counts[0].field is not None,
-            project=self.projector(schema, paths),
+            project=self.with_children(schema, self.projector(schema, paths), subs),
         )
+
+    def with_children(
+        self, schema: ObjectSchema, base: Callable[[Record], dict[str, Any]], subs: list[p.SubQuery]
+    ) -> Callable[[Record], dict[str, Any]]:
+        """Add child-relationship subquery results (``{totalSize, done, records}`` or null)."""
+        if not subs:
+            return base
+        children: list[tuple[str, str, str, CompiledQuery]] = []
+        for sub in subs:
+            found = child_relationship(schema.name, sub.query.sobject)
+            if found is None:
+                raise _error(
+                    self.q,
+                    "INVALID_TYPE",
+                    f"Didn't understand relationship "
+                    f"'{sub.query.sobject}' in FROM part of query call. If you are "
+                    "attempting to use a custom relationship, be sure to append the "
+                    "'__r' after the custom relationship name. Please reference your "
+                    "WSDL or the describe call for the appropriate names.",
+                    sub.query.sobject_pos,
+                )
+            rel, child_type, ref = found
+            inner = replace(sub.query, sobject=child_type)
+            children.append(
+                (rel, child_type, ref, _Compiler(inner, self.catalog, self.version).compile())
+            )
+        catalog = self.catalog
+        indexes: dict[str, dict[str, list[Record]]] = {}
+
+        def index(child_type: str, ref: str) -> dict[str, list[Record]]:
+            key = f"{child_type}.{ref}"
+            if key not in indexes:
+                built: dict[str, list[Record]] = {}
+                for c in catalog.records(child_type):
+                    if c.get(ref):
+                        built.setdefault(c[ref], []).append(c)
+                indexes[key] = built
+            return indexes[key]
+
+        def project(r: Record) -> dict[str, Any]:
+            out = base(r)
+            for rel, child_type, ref, cq in children:
+                rows = cq.run(index(child_type, ref).get(r["Id"], ()))
+                out[rel] = (
+                    {"totalSize": len(rows), "done": True, "records": [cq.project(c) for c in rows]}
+                    if rows
+                    else None
+                )
+            return out
+
+        return project
 
 
 def _lowered(get: Getter) -> Getter:

@@ -106,16 +106,24 @@ class OrderKey:
 
 @dataclass(frozen=True, slots=True)
 class Query:
-    """A parsed SOQL query."""
+    """A parsed SOQL query (``select`` may hold child-relationship subqueries)."""
 
     text: str
-    select: tuple[FieldPath | Count, ...]
+    select: tuple[FieldPath | Count | SubQuery, ...]
     sobject: str
     sobject_pos: int
     where: Cond | None
     order: tuple[OrderKey, ...]
     limit: int | None
     offset: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SubQuery:
+    """``(SELECT … FROM ChildRelationship …)`` in a select list."""
+
+    query: Query
+    pos: int
 
 
 _TOKEN = re.compile(
@@ -225,12 +233,12 @@ class _Parser:
         tok = self.expect("ident")
         return FieldPath(tuple(tok.text.split(".")), tok.pos)
 
-    def parse(self) -> Query:
+    def parse(self, inner: bool = False) -> Query:
         self.expect_kw("SELECT")
-        select: list[FieldPath | Count] = [self.select_item()]
+        select: list[FieldPath | Count | SubQuery] = [self.select_item(inner)]
         while self.peek().kind == "punct" and self.peek().text == ",":
             self.next()
-            select.append(self.select_item())
+            select.append(self.select_item(inner))
         self.expect_kw("FROM")
         obj = self.expect("ident")
         where = None
@@ -247,7 +255,7 @@ class _Parser:
                 order.append(self.order_key())
         limit = self.int_clause("LIMIT")
         offset = self.int_clause("OFFSET")
-        if self.peek().kind != "eof":
+        if self.peek().kind != ("punct" if inner else "eof") or (inner and self.peek().text != ")"):
             raise self.fail()
         return Query(
             self.soql, tuple(select), obj.text, obj.pos, where, tuple(order), limit, offset
@@ -262,13 +270,18 @@ class _Parser:
             raise self.fail(tok)
         return int(tok.text)
 
-    def select_item(self) -> FieldPath | Count:
+    def select_item(self, inner: bool = False) -> FieldPath | Count | SubQuery:
+        if not inner and self.peek().kind == "punct" and self.peek().text == "(":
+            start = self.next()
+            query = self.parse(inner=True)
+            self.expect("punct", ")")
+            return SubQuery(query, start.pos)
         if self.keyword("COUNT") and self.tokens[self.i + 1].text == "(":
             self.next()
             self.next()
-            inner = None if self.peek().text == ")" else self.field()
+            counted = None if self.peek().text == ")" else self.field()
             self.expect("punct", ")")
-            return Count(inner)
+            return Count(counted)
         return self.field()
 
     def order_key(self) -> OrderKey:

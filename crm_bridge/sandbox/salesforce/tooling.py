@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from .errors import bad_request, invalid_type
@@ -148,6 +149,10 @@ class ToolingCatalog:
     def schema(self, name: str) -> ObjectSchema | None:
         """The CustomField schema (only that object exists here)."""
         return self._schema if name.lower() == "customfield" else None
+
+    def records(self, sobject: str, include_deleted: bool = False) -> Iterator[Record]:
+        """The CustomField rows."""
+        return iter(self._rows.values())
 
     def find(self, record_id: str) -> tuple[str, Record] | None:
         """A CustomField row by id."""
