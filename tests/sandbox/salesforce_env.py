@@ -1,8 +1,9 @@
-"""Test support: the real sandbox server (HTTPS, core middleware) for the Salesforce tests.
+"""Test support for the Salesforce sandbox tests, on top of the core fixtures.
 
-One `SandboxServer` per test session; ``sfenv`` resets it to the seeded state before each
-test; ``sf`` is an unmodified ``simple_salesforce.Salesforce`` built by
-``crm_bridge.sandbox.clients.salesforce_client``.
+``sf_server`` is the session's HTTPS `SandboxServer`; ``sfenv`` the `Sandbox` reset to its
+seeded state for the test; ``sf`` an unmodified ``simple_salesforce.Salesforce``
+(``crm_bridge.sandbox.clients.salesforce_client``); ``login_session`` sends the client's
+``login.salesforce.com`` OAuth calls to the sandbox.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pytest
 import requests
 from simple_salesforce.api import Salesforce
 
-from crm_bridge.sandbox.clients import salesforce_client, trusting_session
+from crm_bridge.sandbox.clients import trusting_session
 from crm_bridge.sandbox.core import Sandbox
 from crm_bridge.sandbox.server import SandboxServer
 
@@ -42,25 +43,22 @@ def login_session(server: SandboxServer) -> requests.Session:
     return session
 
 
-@pytest.fixture(scope="session")
-def sf_server() -> Iterator[SandboxServer]:
-    """One HTTPS sandbox for the whole test session."""
-    with SandboxServer(records=200, seed=3) as server:
-        yield server
+@pytest.fixture
+def sf_server(sandbox_server: SandboxServer) -> SandboxServer:
+    """The session's HTTPS sandbox server (core fixture ``sandbox_server``)."""
+    return sandbox_server
 
 
 @pytest.fixture
-def sfenv(sf_server: SandboxServer) -> Sandbox:
-    """The sandbox, reset to its seeded state (data, faults, counters, tokens)."""
-    sf_server.sandbox.reset()
-    sf_server.sandbox.config.rate_limits = True
-    return sf_server.sandbox
+def sfenv(sandbox: SandboxServer) -> Sandbox:
+    """The `Sandbox`, reset to its seeded state by the core ``sandbox`` fixture."""
+    return sandbox.sandbox
 
 
 @pytest.fixture
-def sf(sf_server: SandboxServer, sfenv: Sandbox) -> Iterator[Salesforce]:
-    """An unmodified simple_salesforce client with a valid session (closed afterwards)."""
-    client = salesforce_client(sf_server)
-    yield client
-    client.session.close()
+def sf(sandbox_salesforce: Salesforce, sfenv: Sandbox) -> Iterator[Salesforce]:
+    """The core fixture's unmodified simple_salesforce client; its sockets are closed after
+    the test so the session's server can stop promptly."""
+    yield sandbox_salesforce
+    sandbox_salesforce.session.close()
     gc.collect()  # exception tracebacks keep responses (and their sockets) alive
