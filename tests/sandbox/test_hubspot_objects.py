@@ -159,3 +159,13 @@ def test_object_type_id_aliases(hs: HubSpot, hs_env: Env) -> None:
     cid = _contact(hs, email="alias@ex.com")
     got = hs.crm.objects.basic_api.get_by_id("0-1", cid, properties=["email"])
     assert got.properties["email"] == "alias@ex.com"
+
+
+def test_gdpr_delete_purges_for_good(hs: HubSpot) -> None:
+    from hubspot.crm.contacts import PublicGdprDeleteInput
+
+    api = hs.crm.contacts.basic_api
+    _contact(hs, email="gone@ex.com")
+    assert api.purge(PublicGdprDeleteInput(object_id="gone@ex.com", id_property="email")) is None
+    assert api.get_page(archived=True).results == [] and api.get_page().results == []
+    _contact(hs, email="gone@ex.com")  # the address is free again

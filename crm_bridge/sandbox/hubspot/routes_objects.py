@@ -7,7 +7,7 @@ from typing import Any
 from starlette.routing import BaseRoute, Route
 
 from .associations import AssociationStore
-from .errors import validation
+from .errors import not_found, validation
 from .http import Call, Result, Runtime, body_dict, endpoint
 from .records import Record
 from .store import HubSpotStore, object_type
@@ -131,8 +131,10 @@ def _search(call: Call) -> Result:
 def _gdpr(call: Call) -> Result:
     obj = object_type(call.param("obj"))
     body = body_dict(call)
-    rec = call.store.get(obj, str(body.get("objectId", "")), body.get("idProperty"))
-    call.store.archive(obj, rec)
+    rec = call.store.resolve(obj, str(body.get("objectId", "")), body.get("idProperty"))
+    if rec is None:
+        raise not_found("Object not found.", [str(body.get("objectId", ""))])
+    call.store.purge(obj, rec)
     return 204, None
 
 

@@ -273,6 +273,14 @@ class HubSpotStore:
             table.index(rec, name, rec.props.get(name))
         table.version += 1
 
+    def purge(self, obj: str, rec: Record) -> None:
+        """Delete a record permanently (GDPR delete): no recycle bin, no associations."""
+        table = self.tables[obj]
+        table.remove(rec.id)
+        for key in [k for k in self.assoc.links if k[0] == obj and k[1] == rec.id]:
+            for to_id in list(self.assoc.links[key]):
+                self.assoc.remove(obj, rec.id, key[2], to_id)
+
     def merge(self, obj: str, primary: Record, other: Record) -> Record:
         """Merge `other` into `primary`: fill gaps, move associations, `other`'s id resolves to primary."""
         if primary.id == other.id or primary.archived or other.archived:
