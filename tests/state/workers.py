@@ -41,3 +41,18 @@ def write_many(url: str, name: str, barrier: Any, results: Any) -> None:
         results.put((name, got_lock, run))
     finally:
         store.close()
+
+
+def take_over(url: str, name: str, rounds: int, barrier: Any, results: Any) -> None:
+    """For each round, at the same moment as the other process, try to take over the
+    expired lock of job ``stale-<round>``; report which rounds this process won."""
+    store = open_store(url)
+    won = []
+    try:
+        for k in range(rounds):
+            barrier.wait(timeout=60)
+            if store.acquire_lock(f"stale-{k}", name, timedelta(hours=1)):
+                won.append(k)
+        results.put((name, won))
+    finally:
+        store.close()
