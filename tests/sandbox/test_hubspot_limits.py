@@ -110,3 +110,38 @@ def test_limiter_rolling_window_and_daily_quota() -> None:
     assert daily is not None and daily["policyName"] == "DAILY"
     now[0] = 86_400.0 + 1
     assert lim.check("t", search=False).refusal is None
+
+
+def test_token_without_a_scope_gets_403_missing_scopes(hs_env: Env) -> None:
+    from hubspot.crm.contacts import SimplePublicObjectInputForCreate
+    from hubspot.crm.contacts.exceptions import ForbiddenException
+    from hubspot.crm.properties import PropertyCreate
+    from hubspot.crm.properties.exceptions import ForbiddenException as PropertiesForbidden
+
+    token = hs_env.sb.tokens.issue("hubspot")
+    hs_env.hubspot.token_scopes[token] = frozenset(
+        {"crm.objects.contacts.read", "crm.objects.contacts.write"}
+    )
+    client = hs_env.client(token)
+    client.crm.contacts.basic_api.create(
+        SimplePublicObjectInputForCreate(properties={"email": "s@ex.com"})
+    )
+    assert client.crm.contacts.basic_api.get_page().results
+    with pytest.raises(PropertiesForbidden) as exc:
+        client.crm.properties.core_api.create(
+            "contacts",
+            PropertyCreate(
+                name="crmb_x",
+                label="X",
+                type="string",
+                field_type="text",
+                group_name="contactinformation",
+            ),
+        )
+    body = json.loads(exc.value.body)
+    assert exc.value.status == 403 and body["category"] == "MISSING_SCOPES"
+    assert body["errors"][0]["context"]["requiredGranularScopes"] == ["crm.schemas.contacts.write"]
+    assert ForbiddenException is not PropertiesForbidden  # per-package classes
+    with pytest.raises(CompanyApiException) as denied:
+        client.crm.companies.basic_api.get_page()
+    assert denied.value.status == 403

@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from .errors import HubSpotError, correlation_id
 from .ratelimit import RateLimiter
+from .scopes import missing_scopes
 from .search import SearchEngine
 from .store import HubSpotStore
 
@@ -151,6 +152,11 @@ def endpoint(
                     "Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview",
                 )
                 return _json(401, err.body(corr), headers)
+            granted = rt.sb.hubspot.token_scopes.get(token)
+            if granted is not None:
+                denied = missing_scopes(granted, request.method, request.url.path)
+                if denied is not None:
+                    return _json(403, denied.body(corr), headers)
             if rt.rate_limits_on():
                 verdict = rt.limiter.check(token, search=search)
                 headers.update(verdict.headers)

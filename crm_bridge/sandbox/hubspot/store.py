@@ -75,6 +75,7 @@ class HubSpotStore:
     assoc: AssociationStore = field(default_factory=AssociationStore)
     next_id: int = 1_000_001
     epoch: int = 0
+    token_scopes: dict[str, frozenset[str]] = field(default_factory=dict)
     _last_ts: datetime = field(default_factory=lambda: datetime(1970, 1, 1, tzinfo=UTC))
 
     def __post_init__(self) -> None:
