@@ -7,11 +7,13 @@ is saved to ``<data_dir>/sandbox-state.json`` (`save()`) and loaded by `create` 
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +28,23 @@ from crm_bridge.sandbox.world import World, generate_world
 
 STATE_FILE = "sandbox-state.json"
 STATE_VERSION = 1
+FREEZE_FROM_RECORDS = 10_000
+
+
+@contextmanager
+def _bulk_build(records: int) -> Iterator[None]:
+    """No cyclic GC while building millions of objects; big sandboxes then freeze them so
+    later collections (while serving) skip the store."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+        if records >= FREEZE_FROM_RECORDS:
+            gc.collect()
+            gc.freeze()
 
 
 @dataclass(slots=True)
@@ -121,7 +140,7 @@ class Sandbox:
     def reset(self) -> None:
         """Back to the seeded state: fresh stores from the World, no faults, zero counters,
         only the sandbox's own tokens valid."""
-        with self.lock:
+        with self.lock, _bulk_build(self.config.records):
             salesforce, hubspot = SalesforceStore(), HubSpotStore()
             salesforce.seed(self.world)
             hubspot.seed(self.world)
@@ -178,7 +197,7 @@ class Sandbox:
         if state.get("version") != STATE_VERSION:
             raise ValueError(f"{path}: unsupported sandbox state version {state.get('version')}")
         cfg = state["config"]
-        with self.lock:
+        with self.lock, _bulk_build(self.config.records):
             self.config = replace(
                 self.config,
                 records=int(cfg["records"]),

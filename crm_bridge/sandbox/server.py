@@ -8,6 +8,7 @@ data dir the state is saved every ``save_interval_s`` when something was written
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 import socket
 import tempfile
@@ -194,6 +195,24 @@ class SandboxServer:
         data = asyncio.run_coroutine_threadsafe(dump(), server.loop).result(timeout=300)
         return self.sandbox.save(data)
 
+    def _close_connections(self, idle_only: bool) -> None:
+        """Abort keep-alive connections on the serving thread. A TLS close otherwise waits up
+        to 30 s for a close_notify from clients that sit idle in their connection pools."""
+        server = self._server
+        if server is None or server.loop is None or server.loop.is_closed():
+            return
+
+        async def close() -> None:
+            for conn in list(server.server_state.connections):
+                cycle: Any = getattr(conn, "cycle", None)
+                idle = cycle is None or getattr(cycle, "response_complete", False)
+                transport: Any = getattr(conn, "transport", None)
+                if transport is not None and (idle or not idle_only):
+                    transport.abort()
+
+        with contextlib.suppress(RuntimeError, TimeoutError):  # loop already stopping
+            asyncio.run_coroutine_threadsafe(close(), server.loop).result(timeout=5)
+
     def _save_loop(self) -> None:
         while not self._stop.wait(self.save_interval_s):
             if self.sandbox.dirty:
@@ -205,9 +224,13 @@ class SandboxServer:
         if self._saver is not None:
             self._saver.join(timeout=300)
         if self._server is not None:
+            self._close_connections(idle_only=True)
             self._server.should_exit = True
         if self._thread is not None:
-            self._thread.join(timeout=30)
+            self._thread.join(timeout=5)
+            if self._thread.is_alive():
+                self._close_connections(idle_only=False)
+                self._thread.join(timeout=30)
         if self.sandbox.config.data_dir is not None:
             self.sandbox.save()
         if self._tmp is not None:
