@@ -127,19 +127,25 @@ class AlignStage:
         return self._desired(entity, values, reasons)
 
     def _previous_stage(self, entity: Entity) -> tuple[str | None, dict[str, datetime]]:
+        """The stage crm-bridge wrote last (furthest of the two CRMs; outcome stages such as
+        ``recycled`` rank after the funnel) and when it was entered."""
         best: str | None = None
         entered: dict[str, datetime] = {}
         order = self.rules.funnel.order
+
+        def rank(stage: str) -> int:
+            return order.get(stage, len(order))
+
         for side in entity.sides.values():
             names = self.rules.fields.write_fields(side.ref.crm, side.ref.object_type)
             raw = side.source.fields if side.source is not None else {}
             stage = raw.get(names.get("lifecycle_stage", ""))
-            if not isinstance(stage, str) or stage not in order:
+            if not isinstance(stage, str) or not stage:
                 continue
             at = as_datetime(raw.get(names.get("lifecycle_stage_entered_at", "")))
-            if best is None or order[stage] > order[best]:
+            if best is None or rank(stage) > rank(best):
                 best = stage
-            if at is not None:
+            if at is not None and (stage not in entered or at < entered[stage]):
                 entered[stage] = at
         return best, entered
 

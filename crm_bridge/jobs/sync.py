@@ -85,7 +85,9 @@ def run_sync(
     summary = RunSummary(
         run_id=run_id, job=options.job, dry_run=options.dry_run, started_at=started
     )
-    targets = write_targets or {crm: c for crm, c in connectors.items()}  # type: ignore[misc]
+    targets: Mapping[Crm, WriteTarget] = (
+        write_targets if write_targets is not None else connectors  # type: ignore[assignment]
+    )
     try:
         if not options.dry_run:
             recovered = recover(store, options.job, run_id, targets, clock)
@@ -168,6 +170,7 @@ def _run(
     summary.sla_breaches = stage.breaches
     summary.sla_at_risk = stage.at_risk
     summary.stalled_deals = stage.stalled
+    changes = [c for c in changes if c.ref.crm in targets]  # only the job's write targets
     changed: dict[RecordRef, int] = {}
     for change in changes:
         changed[change.ref] = 1
@@ -209,6 +212,12 @@ def _entities(
             )
         mapped[source.ref.crm].append(result.record)
     groups, identity = link_and_group(mapped["salesforce"], mapped["hubspot"], known)
+    # a converted lead lives on as its contact: it is read (to move its link) but never written
+    groups = [
+        {crm: c for crm, c in group.items() if not _converted(c)}
+        for group in groups
+        if any(not _converted(c) for c in group.values())
+    ]
     summary.ambiguous_matches += len(identity.ambiguities)
     if not options.dry_run:
         at = summary.started_at
@@ -235,6 +244,10 @@ def _entities(
         )
         for group in groups
     ]
+
+
+def _converted(record: Canonical) -> bool:
+    return record.ref.object_type == "Lead" and record.get("converted") is True
 
 
 __all__ = ["NATIVE_TYPES", "Progress", "SyncOptions", "run_sync"]

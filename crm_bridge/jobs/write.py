@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from crm_bridge.jobs.diff import group_updates
 from crm_bridge.jobs.schedule import StopToken
@@ -30,16 +31,14 @@ def _batch_max() -> dict[Crm, int]:
     return dict(BATCH_MAX)
 
 
-class WriteTarget:
+class WriteTarget(Protocol):
     """What the write stage needs of a connector (see :mod:`crm_bridge.connectors.base`)."""
 
-    def write(self, object_type: str, updates: Iterable[RecordUpdate]) -> Iterable[WriteResult]:
-        raise NotImplementedError  # pragma: no cover
+    def write(self, object_type: str, updates: Iterable[RecordUpdate]) -> Iterable[WriteResult]: ...
 
     def read_current(
         self, object_type: str, ids: Sequence[str], fields: Sequence[str]
-    ) -> Mapping[str, Mapping[str, Value]]:
-        raise NotImplementedError  # pragma: no cover
+    ) -> Mapping[str, Mapping[str, Value]]: ...
 
 
 @dataclass(slots=True)

@@ -5,8 +5,9 @@ record :meth:`Funnel.decide` takes the previous stage and entry times (from the 
 the CRM's current alignment field) and returns a :class:`StageDecision`:
 
 1. a disqualify rule that holds sends the record to its ``to`` stage (any previous stage);
-2. a recycle rule whose ``from`` contains the previous stage and whose ``when`` holds sends
-   the record to its ``to`` stage (default ``recycled``);
+2. a recycle rule whose ``from`` contains the previous stage (for a record seen the first
+   time: the stage it would enter) and whose ``when`` holds sends the record to its ``to``
+   stage (default ``recycled``);
 3. otherwise stages are evaluated furthest-first and the first that holds is the candidate;
    the record moves only forward: a candidate behind the previous stage keeps the previous
    one. From an outcome stage (``recycled``, ``disqualified``) any funnel stage is a move.
@@ -114,13 +115,16 @@ class Funnel:
                 if rule.to == previous:
                     return self._keep(record, now, rule.to, f"disqualify:{rule.id}", known)
                 return self._move(record, now, previous, rule.to, f"disqualify:{rule.id}", known)
-        if previous is not None:
+        target = self.candidate(record, now)
+        # a record seen for the first time is judged from the stage it would enter, so a
+        # recycle rule applies at once instead of one run later
+        source = previous if previous is not None else target
+        if source is not None:
             for rule in self._recycle:
                 if rule.to == previous and rule.test(record, now):
-                    return self._keep(record, now, previous, f"recycle:{rule.id}", known)
-                if rule.sources is not None and previous in rule.sources and rule.test(record, now):
+                    return self._keep(record, now, rule.to, f"recycle:{rule.id}", known)
+                if rule.sources is not None and source in rule.sources and rule.test(record, now):
                     return self._move(record, now, previous, rule.to, f"recycle:{rule.id}", known)
-        target = self.candidate(record, now)
         before = self.order.get(previous) if previous is not None else None
         if target is not None and target != previous:
             if before is None or self.order[target] > before:

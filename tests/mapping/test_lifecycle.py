@@ -120,3 +120,42 @@ def test_schema_errors() -> None:
                 "crm_values": {"hubspot": {"deals": {"field": "x"}}},
             }
         )
+
+
+def test_recycle_applies_on_first_evaluation():
+    """A record first seen while its recycle condition already holds goes straight to the
+    recycle stage (not to the funnel stage first and to recycled one run later)."""
+    from datetime import UTC, datetime
+
+    from crm_bridge.config.lifecycle import LifecycleFile
+    from crm_bridge.mapping.lifecycle import Funnel
+    from crm_bridge.model import Person, RecordRef
+
+    funnel = Funnel(
+        LifecycleFile.model_validate(
+            {
+                "stages": [
+                    {"name": "lead", "when": {"field": "email", "op": "is_set"}},
+                    {"name": "mql", "when": {"field": "score", "op": "gte", "value": 60}},
+                ],
+                "recycle": [
+                    {
+                        "id": "nurture",
+                        "from": ["mql"],
+                        "when": {"field": "status", "op": "eq", "value": "nurture"},
+                    }
+                ],
+            }
+        )
+    )
+    now = datetime(2026, 1, 5, tzinfo=UTC)
+    rec = Person(
+        ref=RecordRef("hubspot", "contacts", "1"),
+        modified_at=now,
+        values={"email": "a@b.c", "score": 70, "status": "nurture"},
+    )
+    first = funnel.decide(rec, now)
+    assert first.stage == "recycled" and first.reason == "recycle:nurture"
+    again = funnel.decide(rec, now, previous=first.stage, entered=first.entered)
+    assert again.stage == "recycled" and not again.changed
+    assert again.entered_at == first.entered_at
