@@ -145,16 +145,22 @@ class LinkStore(StoreBase):
                 return
             last = rows[-1].id
 
-    def relink(self, old: RecordRef, new: RecordRef) -> bool:
+    def relink(self, old: RecordRef, new: RecordRef, *, method: LinkMethod | None = None) -> bool:
         """Move ``old``'s link to ``new`` (same CRM), e.g. a converted lead to its contact.
 
-        Returns ``False`` when ``old`` is not linked. Raises :class:`LinkConflict` when
+        ``method`` replaces the link's method when given (e.g. ``converted``); its time is
+        kept. Returns ``False`` when ``old`` is not linked. Raises :class:`LinkConflict` when
         ``new`` is already linked to something else, ``ValueError`` for another CRM or kind.
         """
         if old.crm != new.crm or _kind(old) != _kind(new):
             raise ValueError(f"cannot move a link from {old} to {new}: CRM or kind differs")
         t = schema.links
         type_col, id_col = _SIDE[old.crm]
+        if method is not None and method not in LINK_METHODS:
+            raise ValueError(f"unknown link method {method!r}; expected one of {LINK_METHODS}")
+        changes: dict[str, str] = {type_col: new.object_type, id_col: new.id}
+        if method is not None:
+            changes["method"] = method
 
         def work(conn: Connection) -> bool:
             found = self._find(conn, old)
@@ -171,7 +177,7 @@ class LinkStore(StoreBase):
             conn.execute(
                 t.update()
                 .where(t.c[type_col] == old.object_type, t.c[id_col] == old.id)
-                .values({type_col: new.object_type, id_col: new.id})
+                .values(changes)
             )
             return True
 

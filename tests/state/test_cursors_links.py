@@ -64,8 +64,10 @@ def test_link_conflicts_and_bad_pairs(store: StateStore) -> None:
 
 def test_relink_moves_a_converted_lead_to_its_contact(store: StateStore) -> None:
     store.link(LEAD, HS, method="crm_id_property", at=T0)
-    assert store.relink(LEAD, CONTACT) is True
+    assert store.relink(LEAD, CONTACT, method="converted") is True
     assert store.linked(HS) == CONTACT and store.linked(LEAD) is None
+    moved = store.get_link(CONTACT)
+    assert moved is not None and moved.method == "converted" and moved.linked_at == T0
     assert store.relink(LEAD, CONTACT) is False  # the lead is no longer linked
     store.link(RecordRef("salesforce", "Lead", "00Q2"), HS2, method="email", at=T0)
     with pytest.raises(LinkConflict):
