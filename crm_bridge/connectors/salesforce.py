@@ -78,7 +78,9 @@ class SalesforceConnector:
 
     def _reauth(self) -> None:
         assert self._login is not None
-        self.sf = self._login()
+        old, self.sf = self.sf, self._login()
+        if old.session is not self.sf.session:
+            old.session.close()
 
     def _call(self, endpoint: str, fn: Callable[[Salesforce], Any], obj: str | None = None) -> Any:
         def run() -> tuple[Any, Headers | None]:
