@@ -194,3 +194,13 @@ def test_allocation_not_enforced_when_rate_limits_off(
         sf.query("SELECT COUNT() FROM Lead")
     assert sf.api_usage["api-usage"].used == 4
     assert sf.api_usage["api-usage"].total == 2
+
+
+def test_unknown_rest_path_is_salesforce_404(sf: Salesforce) -> None:
+    with pytest.raises(SalesforceResourceNotFound) as info:
+        sf.restful("no/such/resource")
+    assert info.value.content[0]["errorCode"] == "NOT_FOUND"
+    with pytest.raises(SalesforceResourceNotFound):
+        sf.Lead.get("00Q000000000000AAA")
+    with pytest.raises(SalesforceResourceNotFound):
+        sf.restful("sobjects/NoSuchObject/describe")
