@@ -57,3 +57,4 @@ from crm_bridge.cli import personas as _personas  # noqa: E402, F401  (registers
 from crm_bridge.cli import project_cmds as _project_cmds  # noqa: E402, F401  (init, check)
 from crm_bridge.cli import report as _report  # noqa: E402, F401  (registers "report")
 from crm_bridge.cli import sandbox as _sandbox  # noqa: E402, F401  (registers "sandbox")
+from crm_bridge.cli import sync as _sync  # noqa: E402, F401  (registers "sync")

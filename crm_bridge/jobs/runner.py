@@ -18,6 +18,7 @@ from crm_bridge.errors import ConfigError
 from crm_bridge.jobs.align import Rules
 from crm_bridge.jobs.schedule import StopToken
 from crm_bridge.jobs.setup import ensure_all
+from crm_bridge.jobs.stage import AlignStage
 from crm_bridge.jobs.summary import RunSummary
 from crm_bridge.jobs.sync import KIND_ORDER, Progress, SyncOptions, run_sync
 from crm_bridge.mapping.fields import FieldMapper
@@ -146,6 +147,7 @@ def run_job(
     stop: StopToken | None = None,
     clock: Callable[[], datetime] = utcnow,
     store: StateStore | None = None,
+    observe: Callable[[AlignStage], None] | None = None,
 ) -> RunSummary:
     """Run one job end to end and return its summary."""
     job = pick_job(project, job_name)
@@ -163,6 +165,7 @@ def run_job(
             stop=stop,
             progress=progress,
             write_targets=write,
+            observe=observe,
         )
     finally:
         if own_store:

@@ -29,6 +29,7 @@ from crm_bridge.model import Canonical, Crm, ObjectKind, RecordRef, SourceRecord
 from crm_bridge.state.store import StateStore
 
 KIND_ORDER: tuple[ObjectKind, ...] = ("account", "person", "opportunity")
+_PLURAL = {"account": "accounts", "person": "people", "opportunity": "opportunities"}
 
 
 class Progress:
@@ -70,8 +71,13 @@ def run_sync(
     stop: StopToken | None = None,
     progress: Progress | None = None,
     write_targets: Mapping[Crm, WriteTarget] | None = None,
+    observe: Callable[[AlignStage], None] | None = None,
 ) -> RunSummary:
-    """Run the job once and return its summary (also stored as the run's statistics)."""
+    """Run the job once and return its summary (also stored as the run's statistics).
+
+    ``observe`` receives the run's :class:`~crm_bridge.jobs.stage.AlignStage` after alignment
+    (every person's and deal's results, SLA clocks): the report is built from it.
+    """
     stop = stop or StopToken()
     progress = progress or Progress()
     owner = _owner()
@@ -93,7 +99,11 @@ def run_sync(
             recovered = recover(store, options.job, run_id, targets, clock)
             if recovered:
                 progress.stage(f"recovered {recovered} field writes of an interrupted run")
-        _run(store, connectors, rules, options, clock, stop, progress, summary, targets, owner)
+        stage = _run(
+            store, connectors, rules, options, clock, stop, progress, summary, targets, owner
+        )
+        if observe is not None:
+            observe(stage)
         summary.status = "partial" if summary.problems else "succeeded"
         if stop.is_set():
             summary.status = "interrupted"
@@ -136,7 +146,7 @@ def _run(
     summary: RunSummary,
     targets: Mapping[Crm, WriteTarget],
     owner: str,
-) -> None:
+) -> AlignStage:
     now = clock()
     stage = AlignStage(store, connectors, rules, summary, now)
     due = stage.due_refs(now)
@@ -152,14 +162,14 @@ def _run(
             cursor = store.get_cursor(connection, object_type)
             return None if cursor is None else cursor.at
 
-        progress.stage(f"read {kind}s")
+        progress.stage(f"read {_PLURAL[kind]}")
         pulled = pull(connectors, rules, kind, since, summary, stop, progress.advance)
         cursors.update(pulled.cursors)
         records = pulled.records
         fetch(connectors, rules, [r for r in due if r.kind == kind], records, summary)
         known = store.linked_many(records)
         fetch(connectors, rules, known.values(), records, summary)
-        progress.stage(f"link and align {kind}s", len(records))
+        progress.stage(f"link and align {_PLURAL[kind]}", len(records))
         entities = _entities(store, rules, options, kind, records, known, summary)
         if kind == "opportunity":
             stage.prepare_opportunities(entities)
@@ -178,7 +188,7 @@ def _run(
         summary.count(ref.crm, ref.object_type).changed += 1
     if options.dry_run:
         summary.planned = changes
-        return
+        return stage
     progress.stage("write", len(changed))
     sizes: dict[Crm, int] = dict(options.batch_sizes)
     writer = Writer(store, summary.run_id, targets, summary, clock, stop, on_batch=progress.advance)
@@ -186,10 +196,11 @@ def _run(
         writer.batch_sizes = {**writer.batch_sizes, **sizes}
     writer.write(changes)
     if stop.is_set():
-        return  # cursors stay: the next run reads the same records again
+        return stage  # cursors stay: the next run reads the same records again
     stage.persist(new_links=True)
     for (connection, object_type), at in cursors.items():
         store.set_cursor(connection, object_type, at)
+    return stage
 
 
 def _entities(
