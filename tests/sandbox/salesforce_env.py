@@ -62,3 +62,11 @@ def sf(sandbox_salesforce: Salesforce, sfenv: Sandbox) -> Iterator[Salesforce]:
     yield sandbox_salesforce
     sandbox_salesforce.session.close()
     gc.collect()  # exception tracebacks keep responses (and their sockets) alive
+
+
+@pytest.fixture
+def sf_login(sandbox_server: SandboxServer) -> Iterator[requests.Session]:
+    """A `login_session` for the session's server, closed after the test."""
+    with login_session(sandbox_server) as session:
+        yield session
+    gc.collect()

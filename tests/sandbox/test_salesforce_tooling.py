@@ -6,14 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import requests
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceMalformedRequest
 
 from crm_bridge.sandbox.server import SandboxServer
 from tests.sandbox.salesforce_env import (  # noqa: F401
     Env,
-    login_session,
     sf,
+    sf_login,
     sf_server,
     sfenv,
 )
@@ -95,14 +96,15 @@ def test_duplicate_custom_field_rejected(sf: Salesforce) -> None:
     assert info.value.content[0]["errorCode"] == "DUPLICATE_DEVELOPER_NAME"
 
 
-def test_oauth_login_with_consumer_key_and_secret(sf_server: SandboxServer, sfenv: Env) -> None:
-    session = login_session(sf_server)
+def test_oauth_login_with_consumer_key_and_secret(
+    sf_server: SandboxServer, sfenv: Env, sf_login: requests.Session
+) -> None:
     client = Salesforce(
         username="admin@example.com",
         password="pw",
         consumer_key="key",
         consumer_secret="secret",
-        session=session,
+        session=sf_login,
     )
     assert client.sf_instance == f"127.0.0.1:{sf_server.port}"
     assert client.query("SELECT COUNT() FROM User")["totalSize"] >= 1
@@ -120,17 +122,20 @@ def test_oauth_login_with_consumer_key_and_secret(sf_server: SandboxServer, sfen
     ],
 )
 def test_oauth_failures(
-    sf_server: SandboxServer, sfenv: Env, form: dict[str, str], error: str
+    sf_server: SandboxServer,
+    sfenv: Env,
+    sf_login: requests.Session,
+    form: dict[str, str],
+    error: str,
 ) -> None:
-    response = login_session(sf_server).post(
-        f"{sf_server.instance_url}/services/oauth2/token", data=form
-    )
+    response = sf_login.post(f"{sf_server.instance_url}/services/oauth2/token", data=form)
     assert response.status_code == 400
     assert response.json()["error"] == error
 
 
-def test_oauth_grants_issue_tokens(sf_server: SandboxServer, sfenv: Env) -> None:
-    session = login_session(sf_server)
+def test_oauth_grants_issue_tokens(
+    sf_server: SandboxServer, sfenv: Env, sf_login: requests.Session
+) -> None:
     url = f"{sf_server.instance_url}/services/oauth2/token"
     jwt = "e30.eyJpc3MiOiJrZXkiLCJzdWIiOiJ1QGV4LmNvbSJ9.c2ln"
     for form in (
@@ -138,7 +143,7 @@ def test_oauth_grants_issue_tokens(sf_server: SandboxServer, sfenv: Env) -> None
         {"grant_type": "refresh_token", "client_id": "k", "refresh_token": "r"},
         {"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": jwt},
     ):
-        body = session.post(url, data=form).json()
+        body = sf_login.post(url, data=form).json()
         assert set(body) >= {
             "access_token",
             "instance_url",
@@ -148,3 +153,21 @@ def test_oauth_grants_issue_tokens(sf_server: SandboxServer, sfenv: Env) -> None
             "signature",
         }
         assert sf_server.sandbox.tokens.valid("salesforce", body["access_token"])
+
+
+def test_logged_in_client_refreshes_an_expired_session(
+    sf_server: SandboxServer, sfenv: Env, sf_login: requests.Session
+) -> None:
+    client = Salesforce(
+        username="admin@example.com",
+        password="pw",
+        consumer_key="key",
+        consumer_secret="secret",
+        session=sf_login,
+    )
+    first = client.session_id
+    sfenv.tokens.expire("salesforce")
+    assert client.query("SELECT COUNT() FROM Lead")["totalSize"] >= 0
+    assert client.session_id != first
+    assert sfenv.tokens.valid("salesforce", client.session_id)
+    client.session.close()
