@@ -129,19 +129,24 @@ class CoreMiddleware:
             sb.calls.record(crm, method, path, status)
             await _send_json(send, status, headers, body)
             return
-        seen: dict[str, int] = {"status": 0}
+        counted = False
 
         async def counting_send(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                seen["status"] = int(message["status"])
+            # Count (and mark dirty) before the client can see the response, so a test
+            # reading the counters right after its call always finds it.
+            nonlocal counted
+            if message["type"] == "http.response.start" and not counted:
+                counted = True
+                sb.calls.record(crm, method, path, int(message["status"]))
+                if method in WRITE_METHODS:
+                    sb.dirty = True
             await send(message)
 
         try:
             await self.app(scope, receive, counting_send)
         finally:
-            sb.calls.record(crm, method, path, seen["status"] or 500)
-            if method in WRITE_METHODS:
-                sb.dirty = True
+            if not counted:  # the app failed before responding; uvicorn answers 500
+                sb.calls.record(crm, method, path, 500)
 
 
 async def _send_json(send: Send, status: int, headers: dict[str, str], body: Any) -> None:
