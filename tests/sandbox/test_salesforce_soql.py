@@ -253,3 +253,23 @@ def test_child_relationship_subquery(store: SalesforceStore) -> None:
             "SELECT Id, (SELECT Id, (SELECT Id FROM Tasks) FROM Contacts) FROM Account", store
         )
     assert info.value.code == "MALFORMED_QUERY"
+
+
+def test_relative_date_literals(store: SalesforceStore) -> None:
+    # clock: leads created 2024-01-15T10:20:33..35Z; "now" two days later
+    now = datetime(2024, 1, 17, 8, tzinfo=UTC)
+
+    def count(where: str) -> int:
+        q = compile_query(f"SELECT Id FROM Lead WHERE {where}", store, now=now)
+        return len(q.run(store.records("Lead")))
+
+    assert count("CreatedDate = LAST_N_DAYS:2") == 3
+    assert count("CreatedDate = LAST_N_DAYS:1") == 0
+    assert count("CreatedDate < LAST_N_DAYS:1") == 3
+    assert count("CreatedDate = N_DAYS_AGO:2") == 3
+    assert count("CreatedDate = today") == 0
+    assert count("CreatedDate > YESTERDAY") == 0
+    assert count("CreatedDate != TODAY") == 3
+    with pytest.raises(SoqlError) as info:
+        compile_query("SELECT Id FROM Lead WHERE Email = TODAY", store)
+    assert info.value.code == "INVALID_FIELD"

@@ -30,7 +30,7 @@ def _run(request: Request, sb: SandboxLike, include_deleted: bool) -> Response:
         raise bad_request("MALFORMED_QUERY", "SOQL query must be specified (q)")
     store = sb.salesforce
     version = version_of(request)
-    compiled = compile_query(soql, store, version)
+    compiled = compile_query(soql, store, version, store.now())
     rows = compiled.run(store.records(compiled.sobject, include_deleted))
     if compiled.count_only:
         return json_response({"totalSize": len(rows), "done": True, "records": []})

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from . import soql_parser as p
@@ -17,6 +18,7 @@ from .errors import no_such_column
 from .ids import normalise
 from .objects import child_relationship
 from .schema import NUMBER_TYPES, STRING_TYPES, FieldDef, ObjectSchema
+from .soql_dates import bounds, range_predicate
 from .values import format_datetime, parse_datetime
 
 Record = dict[str, Any]
@@ -67,7 +69,8 @@ def _error(q: p.Query, code: str, message: str, pos: int) -> p.SoqlError:
 
 
 class _Compiler:
-    def __init__(self, q: p.Query, catalog: Catalog, version: str) -> None:
+    def __init__(self, q: p.Query, catalog: Catalog, version: str, now: datetime) -> None:
+        self.now = now
         self.q = q
         self.catalog = catalog
         self.version = version
@@ -181,6 +184,9 @@ class _Compiler:
                 )
             rx = _like(str(c.value.value))
             return lambda r: (v := g(r)) is not None and rx.fullmatch(v) is not None
+        if c.value.kind == "relative" and f.type in ("date", "datetime"):
+            start, end = bounds(f.type, str(c.value.value), self.now)
+            return range_predicate(g, c.op, start, end)
         value = self.literal(f, c.value, c.field.text)
         op = c.op
         if value is None:
@@ -320,7 +326,12 @@ class _Compiler:
             rel, child_type, ref = found
             inner = replace(sub.query, sobject=child_type)
             children.append(
-                (rel, child_type, ref, _Compiler(inner, self.catalog, self.version).compile())
+                (
+                    rel,
+                    child_type,
+                    ref,
+                    _Compiler(inner, self.catalog, self.version, self.now).compile(),
+                )
             )
         catalog = self.catalog
         indexes: dict[str, dict[str, list[Record]]] = {}
@@ -379,6 +390,9 @@ def _like(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out), re.IGNORECASE | re.DOTALL)
 
 
-def compile_query(soql: str, catalog: Catalog, version: str = "v59.0") -> CompiledQuery:
-    """Parse and compile a query; raises ``SoqlError`` like the API would."""
-    return _Compiler(p.parse(soql), catalog, version).compile()
+def compile_query(
+    soql: str, catalog: Catalog, version: str = "v59.0", now: datetime | None = None
+) -> CompiledQuery:
+    """Parse and compile a query (relative dates against ``now``, default the current time);
+    raises ``SoqlError`` like the API would."""
+    return _Compiler(p.parse(soql), catalog, version, now or datetime.now(UTC)).compile()

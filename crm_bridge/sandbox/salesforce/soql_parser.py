@@ -27,7 +27,8 @@ class SoqlError(SfApiError):
         super().__init__(400, code, message)
 
 
-LiteralKind = TLiteral["string", "number", "datetime", "date", "boolean", "null"]
+LiteralKind = TLiteral["string", "number", "datetime", "date", "boolean", "null", "relative"]
+RELATIVE_DATES = frozenset({"TODAY", "YESTERDAY", "TOMORROW"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +133,7 @@ _TOKEN = re.compile(
    |(?P<date>\d{4}-\d{2}-\d{2}(?![\d:T]))
    |(?P<number>[+-]?\d+(?:\.\d+)?(?![\w.]))
    |(?P<string>'(?:[^'\\]|\\.)*')
+   |(?P<reldate>(?i:LAST_N_DAYS|NEXT_N_DAYS|N_DAYS_AGO):\d+)
    |(?P<ident>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)
    |(?P<op>!=|<>|<=|>=|=|<|>)
    |(?P<punct>[(),])
@@ -354,6 +356,8 @@ class _Parser:
             return Lit("number", float(tok.text), tok.pos)
         if tok.kind in ("datetime", "date"):
             return Lit(tok.kind, tok.text, tok.pos)  # type: ignore[arg-type]
+        if tok.kind == "reldate" or (tok.kind == "ident" and tok.text.upper() in RELATIVE_DATES):
+            return Lit("relative", tok.text.upper(), tok.pos)
         if tok.kind == "ident" and tok.text.upper() in ("TRUE", "FALSE"):
             return Lit("boolean", tok.text.upper() == "TRUE", tok.pos)
         if tok.kind == "ident" and tok.text.upper() == "NULL":
