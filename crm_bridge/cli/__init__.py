@@ -56,5 +56,7 @@ def main() -> None:
 from crm_bridge.cli import personas as _personas  # noqa: E402, F401  (registers "personas")
 from crm_bridge.cli import project_cmds as _project_cmds  # noqa: E402, F401  (init, check)
 from crm_bridge.cli import report as _report  # noqa: E402, F401  (registers "report")
+from crm_bridge.cli import runs as _runs  # noqa: E402, F401  (registers "runs", "revert")
 from crm_bridge.cli import sandbox as _sandbox  # noqa: E402, F401  (registers "sandbox")
+from crm_bridge.cli import schedule as _schedule  # noqa: E402, F401  (registers "schedule")
 from crm_bridge.cli import sync as _sync  # noqa: E402, F401  (registers "sync")

@@ -50,7 +50,9 @@ def state(ctx: typer.Context) -> CliState:
 
 def stderr_console() -> Console:
     """A console on stderr (messages, progress); stdout stays for results."""
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    # piped output (logs, CI) gets a wide page instead of the 80-column default
+    width = None if sys.stderr.isatty() else 160
+    return Console(stderr=True, highlight=False, soft_wrap=True, width=width)
 
 
 def load_settings_from(ctx: typer.Context, project: Path | None = None) -> Settings:

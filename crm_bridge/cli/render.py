@@ -86,11 +86,13 @@ def findings_lines(summary: RunSummary) -> list[str]:
     return lines
 
 
-def changes_table(changes: Sequence[FieldChange], limit: int = 50) -> Table:
+def changes_table(
+    changes: Sequence[FieldChange], limit: int = 50, more: str = "export all with --export FILE.csv"
+) -> Table:
     """Planned changes: record, field, before, after, reason (first ``limit`` rows)."""
     title = f"planned changes ({len(changes)})"
     if len(changes) > limit:
-        title += f", first {limit} shown — export all with --export FILE.csv"
+        title += f", first {limit} shown — {more}"
     table = Table(title=title)
     for col in ("record", "field", "before", "after", "reason"):
         table.add_column(col, overflow="fold")
@@ -106,43 +108,42 @@ def changes_table(changes: Sequence[FieldChange], limit: int = 50) -> Table:
 
 
 def runs_table(runs: Iterable[RunInfo]) -> Table:
-    """Run history: id, job, mode, status, start, duration, counts, API calls."""
-    table = Table(title="runs")
-    for col in (
-        "run",
-        "job",
-        "mode",
-        "status",
-        "started (UTC)",
-        "duration",
-        "written",
-        "failed",
-        "API calls",
-        "note",
-    ):
-        table.add_column(col, overflow="fold")
+    """Run history: id, job, mode, status, start, duration, fields written, failed, API calls."""
+    table = Table(title="runs (newest first)")
+    table.add_column("run", no_wrap=True)
+    table.add_column("job", overflow="fold")
+    table.add_column("mode")
+    table.add_column("status")
+    table.add_column("started UTC", no_wrap=True)
+    table.add_column("took", justify="right")
+    table.add_column("written", justify="right")
+    table.add_column("failed", justify="right")
+    table.add_column("calls", justify="right")
+    notes: list[str] = []
     for run in runs:
         stats = run.stats or {}
         duration = ""
         if run.finished_at is not None:
-            duration = f"{(run.finished_at - run.started_at).total_seconds():.1f}s"
+            duration = f"{(run.finished_at - run.started_at).total_seconds():.0f}s"
         records = stats.get("records", {})
-        failed = (
-            sum(int(c.get("failed", 0)) for objs in records.values() for c in objs.values())
-            if isinstance(records, dict)
-            else 0
-        )
+        failed = 0
+        if isinstance(records, dict):
+            failed = sum(int(c.get("failed", 0)) for o in records.values() for c in o.values())
         calls = stats.get("api_calls", {})
+        total_calls = sum(calls.values()) if isinstance(calls, dict) else 0
         table.add_row(
             run.run_id,
             run.job,
             run.mode,
             run.status,
-            f"{run.started_at:%Y-%m-%d %H:%M:%S}",
+            f"{run.started_at:%m-%d %H:%M}",
             duration,
             str(stats.get("fields_written", "")),
             str(failed),
-            " ".join(f"{k}:{v}" for k, v in calls.items()) if isinstance(calls, dict) else "",
-            (run.error or "")[:120],
+            str(total_calls),
         )
+        if run.error:
+            notes.append(f"{run.run_id}: {run.error}")
+    if notes:
+        table.caption = "\n".join(notes[:10])
     return table
