@@ -1,0 +1,73 @@
+"""sync, runs, runs show, revert and schedule through the CLI, on a small sandbox project."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from crm_bridge.cli import app
+
+runner = CliRunner()
+
+
+def cli(project: Path, *args: str) -> tuple[int, str]:
+    result = runner.invoke(app, ["--project", str(project), *args])
+    return result.exit_code, result.stdout
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("proj") / "revops"
+    assert runner.invoke(app, ["init", str(root)]).exit_code == 0
+    profile = root / "connectors" / "sandbox.yaml"
+    data = yaml.safe_load(profile.read_text())
+    data.update(records=80, seed=3, rate_limits=False)
+    profile.write_text(yaml.safe_dump(data))
+    return root
+
+
+def test_sync_runs_show_revert_and_rerun(project: Path) -> None:
+    code, out = cli(project, "sync", "--sandbox", "--json")
+    assert code == 0, out
+    first = json.loads(out)
+    assert first["status"] == "succeeded" and first["fields_written"] > 0
+    assert set(first["records"]) == {"salesforce", "hubspot"}
+
+    code, out = cli(project, "runs", "--json")
+    listed = json.loads(out)
+    assert listed[0]["run_id"] == first["run_id"] and listed[0]["status"] == "succeeded"
+
+    code, out = cli(project, "runs", "show", first["run_id"], "--json")
+    assert code == 0 and json.loads(out)["stats"]["fields_written"] == first["fields_written"]
+
+    code, out = cli(project, "revert", first["run_id"], "--sandbox", "--json")
+    assert code == 0, out
+    reverted = json.loads(out)
+    assert reverted["restored"] == first["fields_written"] and reverted["skipped"] == []
+
+    # the next full sync puts the alignment back, the one after has nothing to do
+    code, out = cli(project, "sync", "--sandbox", "--full", "--json")
+    assert json.loads(out)["fields_written"] == first["fields_written"]
+    code, out = cli(project, "sync", "--sandbox", "--json")
+    assert json.loads(out)["fields_written"] == 0
+
+
+def test_runs_show_unknown_run_exits_2(project: Path) -> None:
+    code, _ = cli(project, "runs", "show", "r-nope")
+    assert code == 2
+
+
+def test_schedule_once_runs_due_jobs_then_nothing(project: Path) -> None:
+    code, _ = cli(project, "schedule", "--once", "--sandbox")
+    assert code == 0
+    _, out = cli(project, "runs", "--json")
+    jobs = {r["job"] for r in json.loads(out)}
+    assert "nightly-full" in jobs
+    before = len(json.loads(out))
+    cli(project, "schedule", "--once", "--sandbox")
+    _, out = cli(project, "runs", "--json")
+    assert len(json.loads(out)) == before  # nothing was due the second time
