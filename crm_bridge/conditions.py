@@ -149,5 +149,3 @@ class _Holder(BaseModel):
 def parse_condition(data: Any) -> Condition:
     """Validate plain data (from YAML) into a :data:`Condition`."""
     return _Holder.model_validate({"when": data}).when
-
-

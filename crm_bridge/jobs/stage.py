@@ -23,7 +23,7 @@ from crm_bridge.jobs.align import (
     align_person,
 )
 from crm_bridge.jobs.diff import Desired, diff
-from crm_bridge.jobs.entities import Entity
+from crm_bridge.jobs.entities import Entity, Merged
 from crm_bridge.jobs.pull import SyncConnector, fetch
 from crm_bridge.jobs.summary import RunSummary
 from crm_bridge.mapping.compile import as_datetime
@@ -64,6 +64,9 @@ class AlignStage:
         self.clocks: list[SlaClock] = []
         self.people: list[PersonAlignment] = []
         self.deals: list[OpportunityAlignment] = []
+        #: each aligned person/deal with its merged canonical record (what the report needs)
+        self.person_records: list[tuple[Merged, PersonAlignment]] = []
+        self.deal_records: list[tuple[Merged, OpportunityAlignment]] = []
         self.breaches = 0
         self.at_risk = 0
         self.stalled = 0
@@ -172,6 +175,7 @@ class AlignStage:
             self.breaches += shown.state == "breached"
             self.at_risk += shown.state == "at_risk"
         self.people.append(result)
+        self.person_records.append((entity.merged, result))
         return result
 
     def _opportunity(self, entity: Entity) -> OpportunityAlignment:
@@ -191,6 +195,7 @@ class AlignStage:
             self.stalled += result.stall.stalled
             self.clocks.append(self._stall_clock(entity, result.stall))
         self.deals.append(result)
+        self.deal_records.append((entity.merged, result))
         return result
 
     def _stall_clock(self, entity: Entity, stall: StallResult) -> SlaClock:
