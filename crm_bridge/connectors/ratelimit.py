@@ -27,6 +27,9 @@ from crm_bridge.errors import QuotaExhausted
 _SF_USAGE = re.compile(r"api-usage=(\d+)/(\d+)")
 
 
+_EPSILON = 1e-6
+
+
 class TokenBucket:
     """``capacity`` tokens refilled at ``rate`` per second; :meth:`acquire` waits for one."""
 
@@ -58,8 +61,10 @@ class TokenBucket:
         with self._lock:
             while True:
                 self._refill()
-                if self.tokens >= cost:
-                    self.tokens -= cost
+                # tolerance: after sleeping exactly ``need`` float rounding can leave
+                # 0.9999999 tokens, and a clock that cannot advance by 1e-16 would spin
+                if self.tokens >= cost - _EPSILON:
+                    self.tokens = max(0.0, self.tokens - cost)
                     self.waited += waited
                     return waited
                 need = (cost - self.tokens) / self.rate
