@@ -37,6 +37,7 @@ def configure_logging(fmt: str = "text", level: str = "INFO") -> None:
     root.handlers[:] = [handler]
     wanted = logging.getLevelName(level.upper())
     numeric = wanted if isinstance(wanted, int) else logging.INFO
-    # text output keeps the terminal for progress bars and the summary: warnings and up
-    root.setLevel(numeric if fmt == "json" else max(numeric, logging.WARNING))
+    # text output keeps the terminal for the summary: warnings and up, unless DEBUG is asked for
+    quiet = fmt != "json" and numeric != logging.DEBUG
+    root.setLevel(max(numeric, logging.WARNING) if quiet else numeric)
     root.propagate = False

@@ -53,7 +53,7 @@ def schedule(
     console = stderr_console()
     with handle_errors():
         settings, proj = load_project_from(ctx, project)
-        configure_logging(log_format, "INFO")
+        configure_logging(log_format, settings.log_level)
         triggers = {}
         for name, job in proj.jobs.items():
             spec = job.spec

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -11,6 +13,8 @@ from crm_bridge.connectors.errors import translate
 from crm_bridge.connectors.ratelimit import RateLimiter
 from crm_bridge.connectors.retry import DEFAULT_POLICY, RetryPolicy
 from crm_bridge.errors import AuthError, RateLimited
+
+log = logging.getLogger("crm_bridge.calls")
 
 T = TypeVar("T")
 Headers = Mapping[str, str]
@@ -42,22 +46,34 @@ class Caller:
             if self.limiter is not None:
                 self.limiter.acquire(endpoint)
             self.stats.by_endpoint[endpoint] += 1
+            started = time.monotonic()
             try:
                 data, headers = fn()
             except Exception as exc:  # vendor exceptions of any kind are translated here
                 error = translate(exc, self.crm, object_type)
+                log.debug(
+                    "%s %s failed after %.0f ms: %s",
+                    self.crm,
+                    endpoint,
+                    (time.monotonic() - started) * 1000,
+                    error,
+                )
                 headers = getattr(exc, "headers", None)
                 if self.limiter is not None and isinstance(headers, Mapping):
                     self.limiter.observe(headers)
                 if isinstance(error, RateLimited):
                     self.stats.rate_limited += 1
                 raise error from exc
+            log.debug(
+                "%s %s ok in %.0f ms", self.crm, endpoint, (time.monotonic() - started) * 1000
+            )
             if self.limiter is not None:
                 self.limiter.observe(headers)
             return data
 
         def on_retry(exc: BaseException, wait: float) -> None:
             self.stats.retries += 1
+            log.info("%s %s: %s; retrying in %.1f s", self.crm, endpoint, exc, wait)
 
         try:
             return self.retry.call(attempt, on_retry)
