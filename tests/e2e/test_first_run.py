@@ -86,7 +86,7 @@ def test_people_have_stage_persona_and_sla_values(e2e: E2E, first_run: FirstRun)
     assert converted  # converted leads are read but never written
     people = [(key, v) for key, v in after.items() if key[1] in ("Lead", "Contact", "contacts")]
     statuses = set()
-    for (crm, obj, record_id), values in people:
+    for (crm, _obj, record_id), values in people:
         names = dict(zip(HS_PERSON, SF_PERSON, strict=True)) if crm == "salesforce" else {}
 
         def get(name: str, values: dict[str, Any] = values, names: dict[str, str] = names) -> Any:
