@@ -3,49 +3,31 @@
 Prints, per row, the title and its function, seniority, persona, buying role and the rules
 that produced them (``--json``: one JSON object per line with keys ``title``, ``function``,
 ``seniority``, ``persona``, ``buying_role``, ``rule``). Rules come from the project's
-``mappings/personas.yaml``.
+``mappings/personas.yaml`` (the shipped rules when the project has none), loaded with the
+project loader: a configuration problem is reported like everywhere else
+(``FILE:LINE: key: expected …, found …``, exit code 2).
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import typer
-import yaml
-from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
 from crm_bridge.cli import app
-from crm_bridge.config.personas import PersonasFile
-from crm_bridge.mapping.personas import PersonaClassifier, PersonaTags
+from crm_bridge.cli.common import handle_errors, load_project_from
+from crm_bridge.mapping.personas import PersonaClassifier, PersonaTags, default_personas
 
 personas_app = typer.Typer(
     help="Persona and buying-role tags from job titles.", no_args_is_help=True
 )
 app.add_typer(personas_app, name="personas")
-
-
-def _load(project: Path) -> PersonasFile:
-    path = project / "mappings" / "personas.yaml"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        typer.echo(f"error: cannot read {path}: {exc.strerror}", err=True)
-        raise typer.Exit(2) from None
-    except yaml.YAMLError as exc:
-        typer.echo(f"error: {path}: invalid YAML: {exc}", err=True)
-        raise typer.Exit(2) from None
-    try:
-        return PersonasFile.model_validate(data)
-    except ValidationError as exc:
-        for err in exc.errors():
-            key = ".".join(str(p) for p in err["loc"])
-            typer.echo(f"error: {path}: {key}: {err['msg']}", err=True)
-        raise typer.Exit(2) from None
 
 
 def _rows(path: Path, column: str, department: str | None) -> Iterator[tuple[str, str | None]]:
@@ -77,18 +59,19 @@ def _record(title: str, tags: PersonaTags) -> dict[str, str | None]:
 
 @personas_app.command("classify")
 def classify(
+    ctx: typer.Context,
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV export with titles."),
     column: str = typer.Option("title", "--column", help="Column holding the job title."),
     department: str | None = typer.Option(
         None, "--department-column", help="Column holding the department (optional)."
     ),
     as_json: bool = typer.Option(False, "--json", help="One JSON object per line."),
-    project: Path = typer.Option(
-        Path("."), "--project", "-p", envvar="CRM_BRIDGE_PROJECT", help="Project folder."
-    ),
+    project: Path | None = typer.Option(None, "--project", "-p", help="Project folder."),
 ) -> None:
     """Classify every row's title with the project's persona rules."""
-    classifier = PersonaClassifier(_load(project))
+    with handle_errors():
+        _, proj = load_project_from(ctx, project)
+    classifier = PersonaClassifier(proj.personas or default_personas())
     rows = _rows(file, column, department)
     if as_json:
         for title, dept in rows:
@@ -98,4 +81,4 @@ def classify(
     for title, dept in rows:
         record = _record(title, classifier.classify(title, dept))
         table.add_row(*(str(v) if v is not None else "" for v in record.values()))
-    Console().print(table)
+    Console(width=None if sys.stdout.isatty() else 160).print(table)
