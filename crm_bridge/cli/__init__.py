@@ -59,4 +59,5 @@ from crm_bridge.cli import report as _report  # noqa: E402, F401  (registers "re
 from crm_bridge.cli import runs as _runs  # noqa: E402, F401  (registers "runs", "revert")
 from crm_bridge.cli import sandbox as _sandbox  # noqa: E402, F401  (registers "sandbox")
 from crm_bridge.cli import schedule as _schedule  # noqa: E402, F401  (registers "schedule")
+from crm_bridge.cli import setup as _setup  # noqa: E402, F401  (registers "setup")
 from crm_bridge.cli import sync as _sync  # noqa: E402, F401  (registers "sync")

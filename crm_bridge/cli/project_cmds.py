@@ -8,11 +8,13 @@ checks there), so the command grows without this module changing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from importlib import import_module
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -39,11 +41,32 @@ CHECK_PLUGINS = ("crm_bridge.connectors.check",)
 
 @dataclass(frozen=True)
 class CheckResult:
-    """The outcome of one extra check: ``exit_code`` 0 when it passed (else 1, 2 or 3)."""
+    """The outcome of one extra check: ``exit_code`` 0 when it passed (else 1, 2 or 3).
+
+    ``warning`` marks a result that passed but deserves attention (e.g. a connection that
+    was not checked because its credentials are not set).
+    """
 
     name: str
     detail: str
     exit_code: int = 0
+    warning: bool = False
+
+
+@dataclass(frozen=True)
+class CheckTarget:
+    """What registered checks talk to: the running embedded sandbox (``server``, from
+    ``check --sandbox``), else the project's real connections."""
+
+    server: Any = None
+
+
+_TARGET: ContextVar[CheckTarget | None] = ContextVar("crm_bridge_check_target", default=None)
+
+
+def check_target() -> CheckTarget:
+    """The target of the ``check`` being run (registered checks read it)."""
+    return _TARGET.get() or CheckTarget()
 
 
 ProjectCheck = Callable[[Project, Settings], Iterable[CheckResult]]
@@ -57,16 +80,23 @@ def register_check(check: ProjectCheck) -> ProjectCheck:
     return check
 
 
-def check_connections(project: Project, settings: Settings) -> Iterator[CheckResult]:
-    """Run every registered check (after importing :data:`CHECK_PLUGINS` that exist)."""
+def check_connections(
+    project: Project, settings: Settings, target: CheckTarget | None = None
+) -> Iterator[CheckResult]:
+    """Run every registered check (after importing :data:`CHECK_PLUGINS` that exist) against
+    ``target`` (default: the real connections)."""
     for name in CHECK_PLUGINS:
         try:
             import_module(name)
         except ModuleNotFoundError as exc:
             if exc.name != name:
                 raise
-    for check in list(_CHECKS):
-        yield from check(project, settings)
+    token = _TARGET.set(target or CheckTarget())
+    try:
+        for check in list(_CHECKS):
+            yield from check(project, settings)
+    finally:
+        _TARGET.reset(token)
 
 
 def check_credentials(project: Project, settings: Settings) -> None:
@@ -169,7 +199,10 @@ def _summary_json(project: Project, results: list[CheckResult]) -> dict[str, obj
             for j in project.jobs.values()
         ],
         "warnings": [str(w) for w in project.warnings],
-        "checks": [{"name": r.name, "ok": r.exit_code == 0, "detail": r.detail} for r in results],
+        "checks": [
+            {"name": r.name, "ok": r.exit_code == 0, "warning": r.warning, "detail": r.detail}
+            for r in results
+        ],
     }
 
 
@@ -203,9 +236,18 @@ def _render(project: Project, results: list[CheckResult], out: Console) -> None:
     out.print(jobs)
     for w in project.warnings:
         out.print(f"[yellow]warning:[/] {escape(str(w))}")
-    for r in results:
-        mark = "[green]ok[/]" if r.exit_code == 0 else "[bold red]FAILED[/]"
-        out.print(f"{mark} {escape(r.name)}: {escape(r.detail)}")
+    if results:
+        checks = Table(title="Checks", title_justify="left")
+        for col in ("check", "result", "detail"):
+            checks.add_column(col, overflow="fold")
+        for r in results:
+            mark = (
+                "[bold red]FAILED[/]"
+                if r.exit_code
+                else ("[yellow]warning[/]" if r.warning else "[green]ok[/]")
+            )
+            checks.add_row(escape(r.name), mark, escape(r.detail))
+        out.print(checks)
 
 
 @app.command()
@@ -221,11 +263,20 @@ def check(
         help="Also check that the environment variables holding the secrets of every "
         "connection a job uses are set.",
     ),
+    sandbox: bool = typer.Option(
+        False,
+        "--sandbox",
+        help="Check the embedded sandbox in place of the real connections (no CRM account needed).",
+    ),
+    offline: bool = typer.Option(
+        False, "--offline", help="Only validate the project files; connect to nothing."
+    ),
 ) -> None:
-    """Validate the project files (and run registered connection checks); exit 2 on problems."""
+    """Validate the project files, then connect: log-in, field permissions, missing alignment
+    fields, API budget per connection. Exit 2 on problems (3: cannot connect)."""
     try:
         settings, loaded = load_project_from(ctx, project)
-        if credentials:
+        if credentials and not sandbox:
             check_credentials(loaded, settings)
     except ConfigError as exc:
         if as_json:
@@ -234,7 +285,17 @@ def check(
             raise
         raise  # pragma: no cover - handle_errors always exits
     with handle_errors():
-        results = list(check_connections(loaded, settings))
+        if offline:
+            results: list[CheckResult] = []
+        elif sandbox:
+            from crm_bridge.jobs.runner import sandbox_session
+
+            if not as_json:
+                stderr_console().print("[dim]starting the embedded sandbox…[/]")
+            with sandbox_session(loaded, setup=False) as server:
+                results = list(check_connections(loaded, settings, CheckTarget(server=server)))
+        else:
+            results = list(check_connections(loaded, settings))
     if as_json:
         print_json(_summary_json(loaded, results))
     else:
