@@ -53,6 +53,7 @@ def main() -> None:
     run_app(app)
 
 
+from crm_bridge.cli import explain as _explain  # noqa: E402, F401  (registers "explain")
 from crm_bridge.cli import personas as _personas  # noqa: E402, F401  (registers "personas")
 from crm_bridge.cli import project_cmds as _project_cmds  # noqa: E402, F401  (init, check)
 from crm_bridge.cli import report as _report  # noqa: E402, F401  (registers "report")

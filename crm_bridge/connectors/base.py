@@ -118,6 +118,12 @@ class Connector(Protocol):
         """Current values of ``fields`` for ``ids`` (for revert and write verification)."""
         ...
 
+    def find(
+        self, object_type: str, field: str, value: str, fields: Sequence[str]
+    ) -> Iterator[SourceRecord]:
+        """Records whose native ``field`` equals ``value`` (e.g. a person by email)."""
+        ...
+
     def read_contact_roles(
         self, opportunity_ids: Sequence[str] | None = None
     ) -> Iterator[ContactRole]:

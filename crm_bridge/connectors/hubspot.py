@@ -239,6 +239,32 @@ class HubSpotConnector:
             for r in self.read_ids(object_type, ids, fields)
         }
 
+    def find(
+        self, object_type: str, field: str, value: str, fields: Sequence[str]
+    ) -> Iterator[SourceRecord]:
+        """Records whose property ``field`` equals ``value`` (search ``EQ``; HubSpot compares
+        text case-insensitively), up to the search cap."""
+        api = self.apis.objects(object_type, "search_api")
+        props = self._request_props(object_type, fields)
+        offset = 0
+        while offset < self.search_cap:
+            body = {
+                "filterGroups": [
+                    {"filters": [{"propertyName": field, "operator": "EQ", "value": value}]}
+                ],
+                "properties": props,
+                "limit": SEARCH_LIMIT,
+                "after": str(offset),
+            }
+            page = raw_call(self.caller, "search", api.do_search, body, object_type=object_type)
+            for raw in page.get("results", []):
+                self.stats.records_read += 1
+                yield self._record(object_type, raw)
+            after = ((page.get("paging") or {}).get("next") or {}).get("after")
+            if not after:
+                return
+            offset = int(after)
+
     def read_associations(
         self, from_type: str, to_type: str, ids: Sequence[str]
     ) -> Iterator[tuple[str, str, tuple[str, ...]]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -35,6 +36,7 @@ from crm_bridge.model import (
 )
 
 MODSTAMP = "SystemModstamp"
+_FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 IDS_PER_QUERY = 200
 EXTRA_FIELDS: Mapping[str, tuple[str, ...]] = {
     "Lead": ("IsConverted", "ConvertedContactId", "ConvertedAccountId"),
@@ -169,6 +171,16 @@ class SalesforceConnector:
             r.ref.id: {f: r.fields.get(f) for f in fields}
             for r in self.read_ids(object_type, ids, fields)
         }
+
+    def find(
+        self, object_type: str, field: str, value: str, fields: Sequence[str]
+    ) -> Iterator[SourceRecord]:
+        """Records whose ``field`` equals ``value`` (SOQL ``=``, case-insensitive on text)."""
+        if not _FIELD_NAME.fullmatch(field):
+            raise ValueError(f"not a Salesforce field name: {field!r}")
+        soql = f"SELECT {self._select(object_type, fields)} FROM {object_type}"
+        soql += f" WHERE {field} = {_quote(value)} ORDER BY {MODSTAMP} ASC"
+        yield from self._query(object_type, soql, include_deleted=False)
 
     def read_contact_roles(
         self, opportunity_ids: Sequence[str] | None = None

@@ -70,6 +70,10 @@ class AlignStage:
         self.breaches = 0
         self.at_risk = 0
         self.stalled = 0
+        #: when set, every record's desired values (changed or not) are kept in ``desired``
+        #: (``crm-bridge explain`` shows them beside the current values)
+        self.keep_desired = False
+        self.desired: list[Desired] = []
 
     # -- time-triggered work -------------------------------------------------------------
     def due_refs(self, now: datetime) -> list[RecordRef]:
@@ -129,7 +133,7 @@ class AlignStage:
             )
         return self._desired(entity, values, reasons)
 
-    def _previous_stage(self, entity: Entity) -> tuple[str | None, dict[str, datetime]]:
+    def previous_stage(self, entity: Entity) -> tuple[str | None, dict[str, datetime]]:
         """The stage crm-bridge wrote last (furthest of the two CRMs; outcome stages such as
         ``recycled`` rank after the funnel) and when it was entered."""
         best: str | None = None
@@ -153,7 +157,7 @@ class AlignStage:
         return best, entered
 
     def _person(self, entity: Entity) -> PersonAlignment:
-        previous, entered = self._previous_stage(entity)
+        previous, entered = self.previous_stage(entity)
         stored = self.store.sla_clocks([entity.key])
         clocks = {policy: c for (_, policy), c in stored.items()}
         result = align_person(
@@ -258,6 +262,8 @@ class AlignStage:
                 )
                 for native, value in native_values.items():
                     desired.want(native, value, resolution.reason)
+            if self.keep_desired:
+                self.desired.append(desired)
             changes.extend(diff(desired))
         return changes
 

@@ -218,8 +218,9 @@ def _entities(
             continue
         result = rules.fields.map(source)
         for issue in result.issues:
+            why = f"{issue.field}: {issue.why} (value {issue.value!r:.100})"
             summary.problems.append(
-                RecordProblem(issue.record, issue.native_field, "MAPPING_ERROR", issue.why)
+                RecordProblem(issue.record, issue.native_field, "MAPPING_ERROR", why)
             )
         mapped[source.ref.crm].append(result.record)
     groups, identity = link_and_group(mapped["salesforce"], mapped["hubspot"], known)

@@ -14,6 +14,9 @@ the CRM's current alignment field) and returns a :class:`StageDecision`:
 
 Entry times: a stage entered now gets the stage's ``entered_from`` field when it holds a time,
 else ``now``; an unchanged stage keeps its earlier entry time.
+
+:meth:`Funnel.trace` tells which stage conditions and rules hold for a record (for
+``crm-bridge explain``); it does not change any decision.
 """
 
 from __future__ import annotations
@@ -42,6 +45,21 @@ class StageDecision:
     reason: str
     changed: bool
     entered: Mapping[str, datetime] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class FunnelTrace:
+    """Which conditions hold for one record, ignoring its history.
+
+    ``stages`` lists the stages whose ``when`` holds (earliest first), ``disqualify`` and
+    ``recycle`` the ids of the rules whose ``when`` holds (a recycle rule still needs the
+    previous stage to be in its ``from`` list), ``recycle_from`` each such rule's ``from``."""
+
+    stages: tuple[str, ...]
+    disqualify: tuple[str, ...]
+    recycle: tuple[str, ...]
+    recycle_from: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    entered_from: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +110,21 @@ class Funnel:
             if test(record, now):
                 return name
         return None
+
+    def trace(self, record: Canonical, now: datetime) -> FunnelTrace:
+        """Every stage condition and disqualify/recycle rule that holds for ``record``."""
+        stages = tuple(name for name, test, _ in reversed(self._stages) if test(record, now))
+        recycle = tuple(r for r in self._recycle if r.test(record, now))
+        return FunnelTrace(
+            stages=stages,
+            disqualify=tuple(r.id for r in self._disqualify if r.test(record, now)),
+            recycle=tuple(r.id for r in recycle),
+            recycle_from={
+                r.id: tuple(sorted(r.sources or (), key=lambda s: self.order.get(s, -1)))
+                for r in recycle
+            },
+            entered_from={k: v for k, v in self._entered_from.items() if v is not None},
+        )
 
     def _entry(self, record: Canonical, stage: str, now: datetime) -> datetime:
         source = self._entered_from.get(stage)
