@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from crm_bridge.alignment.kpis import Compliance, DealValue, Grouped, Speed
 from crm_bridge.report.charts import Chart, Series, chart_from_pairs, fmt
 from crm_bridge.report.export import hours
-from crm_bridge.report.figures import Figures, compute
+from crm_bridge.report.figures import NO_REASON, Figures, compute
 from crm_bridge.report.html import ReportDoc, Section, Table
 from crm_bridge.report.inputs import ReportInputs
 from crm_bridge.report.inputs import since as narrow
@@ -93,8 +93,11 @@ def _speed_chart(id: str, title: str, groups: Mapping[str, Speed]) -> Chart:
 
 
 def _compliance_chart(id: str, title: str, groups: Mapping[str, Compliance]) -> Chart:
-    pairs = [(k, c.compliance_pct or 0.0) for k, c in groups.items()]
-    return chart_from_pairs(id, title, "hbar", pairs, series="compliance", unit="%", decimals=1)
+    # groups whose clocks are all still running have no compliance yet: left out; 0 % is data
+    pairs = [(k, c.compliance_pct) for k, c in groups.items() if c.compliance_pct is not None]
+    return chart_from_pairs(
+        id, title, "hbar", pairs, series="compliance", unit="%", decimals=1, zero_is_data=True
+    )
 
 
 def sla_section(fig: Figures, policy: str) -> Section:
@@ -277,11 +280,21 @@ def marketing_section(fig: Figures) -> Section:
 
 def no_decision_section(fig: Figures) -> Section:
     n = fig.no_decision
+    unexplained = fig.lost_by_reason.get(NO_REASON, DealValue(0, 0.0)).count
+    share = pct(n.share_pct)
+    if n.lost.count and unexplained == n.lost.count:
+        share = "— (no loss reasons recorded)"
     headline = (
         ("lost to no decision", money(n.no_decision.amount)),
-        ("share of lost deals", pct(n.share_pct)),
+        ("share of lost deals", share),
         ("all closed-lost", _deals(n.lost)),
     )
+    note = ""
+    if unexplained:
+        note = (
+            f"{unexplained} of {n.lost.count} closed-lost deals have no loss reason recorded "
+            "(canonical field loss_reason in mappings/fields.yaml)."
+        )
     chart = chart_from_pairs(
         "lost_by_reason",
         "Closed-lost value by loss reason",
@@ -298,6 +311,7 @@ def no_decision_section(fig: Figures) -> Section:
         headline,
         (chart,),
         (Table(("Loss reason", "Deals", "Value"), rows),),
+        note,
     )
 
 

@@ -37,10 +37,15 @@ class Chart:
     note: str = ""
     decimals: int = 0
     extra: dict[str, str] = field(default_factory=dict)
+    #: a zero is a measured value (e.g. 0 % compliance), not the absence of data
+    zero_is_data: bool = False
 
     @property
     def empty(self) -> bool:
-        return not self.labels or all(v == 0 for s in self.series for v in s.values)
+        """Nothing to draw: no categories, or only zeros where a zero means "no data"."""
+        if not self.labels:
+            return True
+        return not self.zero_is_data and all(v == 0 for s in self.series for v in s.values)
 
 
 def fmt(value: float, unit: str = "", decimals: int = 0) -> str:
@@ -213,6 +218,7 @@ def chart_from_pairs(
     unit: str = "",
     note: str = "",
     decimals: int = 0,
+    zero_is_data: bool = False,
 ) -> Chart:
     """A one-series chart from ``(label, value)`` pairs."""
     return Chart(
@@ -224,4 +230,5 @@ def chart_from_pairs(
         unit=unit,
         note=note,
         decimals=decimals,
+        zero_is_data=zero_is_data,
     )

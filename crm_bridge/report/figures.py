@@ -37,6 +37,7 @@ from crm_bridge.alignment.stalls import StallResult
 from crm_bridge.report.inputs import ReportInputs
 
 UNTAGGED = "(no persona)"
+NO_REASON = "(no reason)"
 NO_COMMITTEE = "no committee data"
 COMPLETE = "complete"
 
@@ -104,7 +105,7 @@ def compute(inputs: ReportInputs) -> Figures:
     reasons: dict[str, DealValue] = {}
     for d in deals:
         if d.is_lost:
-            _add(reasons, d.loss_reason or "(no reason)", d.amount)
+            _add(reasons, d.loss_reason or NO_REASON, d.amount)
 
     open_deals = [d for d in deals if d.is_open]
     people = {c for d in open_deals for c in d.contacts}

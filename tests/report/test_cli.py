@@ -1,4 +1,4 @@
-"""``crm-bridge report``: sample HTML/JSON/CSV, --since, and a clear exit 2 without data."""
+"""``crm-bridge report --sample``: HTML/JSON/CSV, --since, usage errors."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from crm_bridge.cli import app
-from crm_bridge.cli.report import InputsNotConnected, collect_inputs, parse_since
+from crm_bridge.cli.report import parse_since
 
 
 @pytest.fixture
@@ -54,23 +54,6 @@ def test_bad_since_is_a_usage_error(runner: CliRunner) -> None:
     result = runner.invoke(app, ["report", "--sample", "--since", "last tuesday"])
     assert result.exit_code == 2
     assert "not a date" in result.output
-
-
-def test_without_sample_exits_2_until_the_pipeline_is_connected(
-    runner: CliRunner, tmp_path: Path
-) -> None:
-    out = tmp_path / "r.html"
-    result = runner.invoke(app, ["report", "--sandbox", "-o", str(out)])
-    assert result.exit_code == 2
-    assert "not connected" in result.output and "--sample" in result.output
-    assert not out.exists()
-
-
-def test_collect_inputs_seam_raises_until_connected() -> None:
-    from datetime import UTC, datetime
-
-    with pytest.raises(InputsNotConnected):
-        collect_inputs(Path("."), sandbox=False, now=datetime(2026, 3, 31, tzinfo=UTC))
 
 
 def test_parse_since() -> None:
