@@ -1,8 +1,12 @@
 """Headless Chromium for checking and screenshotting a rendered report (tests, docs).
 
 Chromium runs with networking features off and a throw-away profile; the report is opened
-from a ``file://`` URL. ``python -m crm_bridge.report.browser OUT.png`` writes a screenshot of
-the sample report (``docs/report-screenshot.png`` is made this way).
+from a ``file://`` URL. ``python -m crm_bridge.report.browser OUT.png [REPORT.html]`` writes a
+screenshot of a rendered report (default: the sample report). ``docs/report-screenshot.png``
+is the sandbox report of the example project::
+
+    crm-bridge report --sandbox -o /tmp/report.html
+    python -m crm_bridge.report.browser docs/report-screenshot.png /tmp/report.html
 """
 
 from __future__ import annotations
@@ -106,12 +110,17 @@ def screenshot(html: Path, png: Path, width: int = 1280, height: int = 2400) -> 
 
 
 def main(argv: list[str]) -> int:
-    """Screenshot of the sample report to ``argv[0]`` (default ``docs/report-screenshot.png``)."""
+    """Screenshot of ``argv[1]`` (a rendered report; default: the sample report) to ``argv[0]``
+    (default ``docs/report-screenshot.png``)."""
     from crm_bridge.report.build import build_report
     from crm_bridge.report.html import render_html
     from crm_bridge.report.sample import END, sample_inputs
 
     out = Path(argv[0] if argv else "docs/report-screenshot.png")
+    if len(argv) > 1:
+        screenshot(Path(argv[1]), out)
+        print(f"wrote {out}")
+        return 0
     doc = build_report(
         sample_inputs(),
         title="Sales & marketing alignment report",
