@@ -123,8 +123,10 @@ def render(data: dict[str, Any], out: Console) -> None:
     for crm in ("salesforce", "hubspot"):
         rec = records.get(crm)
         out.print(f"  {crm:<11} {escape(rec['object_type'] + ' ' + rec['id']) if rec else '—'}")
-    if len(data["matches"]) > 1:
-        out.print(f"  matches     {', '.join(data['matches'])}")
+    own = {rec["ref"] for rec in records.values() if rec}
+    others = [m for m in data["matches"] if m not in own]
+    if others:
+        out.print(f"  also found  {', '.join(others)}")
     link = data["link"]
     identity = data["identity"]
     if link is not None:
@@ -140,6 +142,8 @@ def render(data: dict[str, Any], out: Console) -> None:
         )
     for dup in identity["duplicates"]:
         out.print(f"  [yellow]duplicate[/]   {escape(dup['key'])}: {', '.join(dup['records'])}")
+    for conv in identity["conversions"]:
+        out.print(f"  converted   lead {conv['lead']} -> contact {conv['contact']}")
     for note in data["notes"]:
         out.print(f"  note        {escape(note)}")
     _fields(data, out)
