@@ -1,5 +1,7 @@
 """Helpers for the end-to-end tests: a small sandbox with the alignment fields, a temp copy of
-the example project, runs of the real pipeline, and read-back through the official clients."""
+the example project, runs of the real pipeline, read-back through the official clients, and
+hooks on the in-process sandbox (field writes that reached it; SIGKILL of a client process
+while a write is applied)."""
 
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ from crm_bridge.connectors.hubspot import HubSpotConnector
 from crm_bridge.connectors.retry import RetryPolicy, no_urllib3_retries
 from crm_bridge.connectors.salesforce import SalesforceConnector
 from crm_bridge.jobs.planfile import render_value
-from crm_bridge.jobs.runner import compile_rules, pick_job, sync_options
+from crm_bridge.jobs.runner import compile_rules, pick_job, sandbox_profile, sync_options
 from crm_bridge.jobs.setup import ensure_all
 from crm_bridge.jobs.summary import RunSummary
 from crm_bridge.jobs.sync import run_sync
@@ -133,7 +135,10 @@ def seeded_state(project: Project, data_dir: Path) -> Path:
     Loading it (``Sandbox.create(data_dir=...)``) is much faster than creating the fields
     again, and gives identical sandboxes for comparisons.
     """
-    sandbox = Sandbox.create(records=RECORDS, seed=SEED, rate_limits=False, data_dir=data_dir)
+    profile = sandbox_profile(project)
+    sandbox = Sandbox.create(
+        records=profile.records, seed=profile.seed, rate_limits=False, data_dir=data_dir
+    )
     with SandboxServer(sandbox) as server:
         opened = sandbox_connectors(server, retry=no_sleep_policy(), paced=False)
         try:
@@ -247,6 +252,20 @@ def snapshot(server: Endpoint) -> Snapshot:
     return out
 
 
+def same_across(a: Any, b: Any) -> bool:
+    """One value as Salesforce and HubSpot show it (datetimes and numbers format differently)."""
+    if a is None or b is None:
+        return a is b
+    try:
+        return datetime.fromisoformat(a) == datetime.fromisoformat(b)
+    except ValueError:
+        pass
+    try:
+        return float(a) == float(b)
+    except ValueError:
+        return bool(a == b)
+
+
 def snapshot_diff(a: Snapshot, b: Snapshot) -> dict[tuple[Key, str], tuple[Any, Any]]:
     """``(record, field) -> (value in a, value in b)`` wherever the snapshots differ."""
     out: dict[tuple[Key, str], tuple[Any, Any]] = {}
@@ -341,7 +360,7 @@ class KillOnWrite:
             if self.seen == self.nth and self.pid is not None:
                 self._kill(self.pid)
 
-        calls.record = hook  # type: ignore[method-assign]
+        calls.record = hook  # type: ignore[method-assign,assignment]
 
     def _kill(self, pid: int) -> None:
         fd = os.pidfd_open(pid)

@@ -7,10 +7,10 @@ from hubspot.crm.objects import SimplePublicObjectInput
 
 from crm_bridge.sandbox.clients import hubspot_client, salesforce_client
 from tests.e2e.conftest import E2E, FirstRun
-from tests.e2e.support import Linked, linked_people, snapshot, snapshot_diff, sync
+from tests.e2e.support import Linked, Snapshot, linked_people, snapshot, snapshot_diff, sync
 
 
-def _pick(pairs: list[Linked], after: dict, sf_type: str, not_function: str) -> Linked:
+def _pick(pairs: list[Linked], after: Snapshot, sf_type: str, not_function: str) -> Linked:
     for pair in pairs:
         values = after[("salesforce", pair.sf_type, pair.sf_id)]
         if pair.sf_type == sf_type and values["CRMB_Function__c"] != not_function:
@@ -29,7 +29,7 @@ def test_title_edits_flow_both_ways_with_their_persona_tags(e2e: E2E, first_run:
             SimplePublicObjectInput(properties={"jobtitle": "Chief Financial Officer"}),
         )
         sf = salesforce_client(server)
-        sf.Lead.update(in_salesforce.sf_id, {"Title": "VP of Marketing"})
+        sf.Lead.update(in_salesforce.sf_id, {"Title": "VP of Marketing"})  # type: ignore[operator]
         sf.session.close()
         edited = snapshot(server)
         with e2e.store("changes", copy_of=first_run.db_file) as store:

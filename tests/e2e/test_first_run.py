@@ -3,7 +3,6 @@ nothing changed in either CRM writes nothing."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from crm_bridge.sandbox.clients import salesforce_client
@@ -14,6 +13,7 @@ from tests.e2e.support import (
     SF_FIELDS,
     SF_PERSON,
     linked_people,
+    same_across,
     snapshot,
     sync,
     write_calls,
@@ -28,20 +28,6 @@ SENIORITIES = {"c_level", "vp", "director", "manager", "individual_contributor",
 ROLES = {"decision_maker", "champion", "influencer", "blocker", "staller", "user", "unknown"}
 STAGES = {"subscriber", "lead", "mql", "sal", "sql", "opportunity", "customer", "recycled",
           "disqualified"}  # fmt: skip
-
-
-def same_across(a: Any, b: Any) -> bool:
-    """One value as Salesforce and HubSpot show it (datetimes and numbers format differently)."""
-    if a is None or b is None:
-        return a is b
-    try:
-        return datetime.fromisoformat(a) == datetime.fromisoformat(b)
-    except ValueError:
-        pass
-    try:
-        return float(a) == float(b)
-    except ValueError:
-        return bool(a == b)
 
 
 def test_every_written_field_is_read_back(first_run: FirstRun) -> None:

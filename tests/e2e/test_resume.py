@@ -23,6 +23,7 @@ from tests.e2e.support import (
     JOB,
     FieldWrites,
     KillOnWrite,
+    Snapshot,
     audit_keys,
     snapshot,
     snapshot_diff,
@@ -63,7 +64,7 @@ def dying_at(batch: int, sent: bool) -> Callable[[Crm, WriteTarget], WriteTarget
 
 
 def assert_same_as_uninterrupted(
-    first_run: FirstRun, after: dict, writes: FieldWrites, audit: object
+    first_run: FirstRun, after: Snapshot, writes: FieldWrites, audit: object
 ) -> None:
     assert snapshot_diff(first_run.after, after) == {}
     assert writes.counts == first_run.field_writes  # every field reached the CRM once
@@ -105,8 +106,8 @@ def test_sigkilled_run_then_rerun(e2e: E2E, first_run: FirstRun, crm: str, nth: 
         killer = KillOnWrite(server.sandbox, crm, nth)
         endpoint = e2e.root / f"{name}-endpoint.json"
         endpoint.write_text(json.dumps(asdict(server.endpoint())), encoding="utf-8")
-        url = f"sqlite:///{e2e.root / 'stores' / name}.db"
         (e2e.root / "stores").mkdir(exist_ok=True)
+        url = f"sqlite:///{e2e.root / 'stores' / name}.db"
         args = [str(e2e.project.root), str(endpoint), url, e2e.now.isoformat()]
         child = subprocess.Popen(
             [sys.executable, "-m", "tests.e2e.child", *args],
@@ -116,7 +117,12 @@ def test_sigkilled_run_then_rerun(e2e: E2E, first_run: FirstRun, crm: str, nth: 
             text=True,
         )
         killer.pid = child.pid
-        out, err = child.communicate(timeout=120)
+        try:
+            out, err = child.communicate(timeout=120)
+        finally:
+            if child.poll() is None:  # hung: never leave it behind
+                child.kill()
+                child.wait()
         assert child.returncode == -signal.SIGKILL, (out, err)
         assert killer.fired.wait(30)  # the hook saw the process die
         landed = sum(writes.counts.values())

@@ -29,7 +29,7 @@ def test_revert_restores_the_before_values_and_skips_edited_fields(
             contact[2], SimplePublicObjectInput(properties={"crmb_persona": "Picked by hand"})
         )
         sf = salesforce_client(server)
-        sf.Lead.update(lead[2], {"CRMB_Function__c": "legal"})
+        sf.Lead.update(lead[2], {"CRMB_Function__c": "legal"})  # type: ignore[operator]
         sf.session.close()
         writes = FieldWrites.install(server.sandbox)
         targets = connectors_for(server)
