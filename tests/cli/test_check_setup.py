@@ -5,6 +5,7 @@ profile (session auth) pointed at the running test sandbox."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,9 @@ import yaml
 from typer.testing import CliRunner
 
 from crm_bridge.cli import app
+from crm_bridge.jobs.setup import field_specs
+from crm_bridge.model import NATIVE_KINDS
+from crm_bridge.project import load_project
 from crm_bridge.sandbox.server import SandboxServer
 
 runner = CliRunner()
@@ -48,7 +52,8 @@ def test_sandbox_check_then_setup_twice_then_check(project: Path) -> None:
     missing = [r for r in rows if "run `crm-bridge setup`" in r["detail"]]
     assert {r["name"] for r in missing} == {"sandbox-salesforce", "sandbox-hubspot"}
     assert all(not r["ok"] for r in missing)
-    assert any(r["detail"].startswith("Lead: 11 alignment field(s) missing") for r in missing)
+    lead = len(field_specs(load_project(project).fields, "salesforce", "Lead"))
+    assert any(r["detail"].startswith(f"Lead: {lead} alignment field(s) missing") for r in missing)
 
     code, out = cli(project, "setup", "--sandbox", "--dry-run", "--json")
     assert code == 0, out
@@ -128,8 +133,10 @@ def test_real_profile_bad_session_then_setup_and_permissions(
     good = {"CRM_BRIDGE_SALESFORCE__SESSION_ID": sandbox.sandbox.salesforce_session_id}
     code, out = cli(sf_project, "check", "--json", env=good)
     assert code == 2 and any("crm-bridge setup" in r["detail"] for r in checks(out)), out
+    fields = load_project(sf_project).fields
+    expected = sum(len(field_specs(fields, "salesforce", o)) for o in NATIVE_KINDS["salesforce"])
     code, out = cli(sf_project, "setup", "--json", env=good)
-    assert code == 0 and len(json.loads(out)["fields"]) == 32, out
+    assert code == 0 and len(json.loads(out)["fields"]) == expected, out
     assert sandbox.sandbox.salesforce.schemas["Lead"].get("CRMB_Persona__c") is not None
     code, out = cli(sf_project, "setup", "--json", env=good)
     assert (code, json.loads(out)["fields"]) == (0, [])
@@ -138,8 +145,6 @@ def test_real_profile_bad_session_then_setup_and_permissions(
 
     # field-level security: the integration user may read CRMB_SLA_Due__c but not edit it
     schema = sandbox.sandbox.salesforce.schemas["Contact"]
-    from dataclasses import replace
-
     schema.add(replace(schema.fields["CRMB_SLA_Due__c"], updateable=False))
     code, out = cli(sf_project, "check", "--json", env=good)
     assert code == 2, out
