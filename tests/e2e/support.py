@@ -45,6 +45,9 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "crm_bridge" / "example"
 RECORDS = 150
 SEED = 7
 JOB = "hourly-alignment"
+#: write batch size of the job in the test project: small, so a run makes a dozen write calls
+#: and a crash test can stop it with batches done before and batches still to send
+BATCH = 25
 #: connection names of the sandbox connectors (cursors are kept per connection name)
 SF_NAME, HS_NAME = "sandbox-salesforce", "sandbox-hubspot"
 
@@ -120,13 +123,18 @@ def no_sleep_policy() -> RetryPolicy:
 
 
 def make_project(root: Path, records: int = RECORDS, seed: int = SEED) -> Project:
-    """A copy of the example project in ``root`` with a small sandbox profile, limits off."""
+    """A copy of the example project in ``root``: a small sandbox profile with limits off, and
+    the job writing in batches of `BATCH`."""
     shutil.copytree(EXAMPLE, root, dirs_exist_ok=True)
-    profile = root / "connectors" / "sandbox.yaml"
-    data = yaml.safe_load(profile.read_text(encoding="utf-8"))
-    data.update(records=records, seed=seed, rate_limits=False)
-    profile.write_text(yaml.safe_dump(data), encoding="utf-8")
+    _edit_yaml(root / "connectors" / "sandbox.yaml", records=records, seed=seed, rate_limits=False)
+    _edit_yaml(root / "jobs" / f"{JOB}.yaml", batch_size={"salesforce": BATCH, "hubspot": BATCH})
     return load_project(root)
+
+
+def _edit_yaml(path: Path, **values: Any) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data.update(values)
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
 
 
 def seeded_state(project: Project, data_dir: Path) -> Path:

@@ -38,8 +38,8 @@ class Died(Exception):
 
 
 def dying_at(batch: int, sent: bool) -> Callable[[Crm, WriteTarget], WriteTarget]:
-    """Write targets that raise at the ``batch``-th write (counted over both CRMs), before it
-    is sent or after the CRM applied it."""
+    """Write targets that raise at the ``batch``-th write (counted over both CRMs: HubSpot's
+    batches come first), before it is sent or after the CRM applied it."""
     seen = [0]
 
     class Target:
@@ -73,13 +73,13 @@ def assert_same_as_uninterrupted(
 
 @pytest.mark.parametrize(
     ("batch", "sent"),
-    [(3, False), (6, True)],
+    [(3, False), (9, True)],
     ids=["hubspot-batch-before-send", "salesforce-batch-after-send"],
 )
 def test_run_failing_in_write_stage_then_rerun(
     e2e: E2E, first_run: FirstRun, batch: int, sent: bool
 ) -> None:
-    name = f"fail-{batch}"
+    name = f"fail-{batch}-{'sent' if sent else 'unsent'}"
     with e2e.serve(name) as server:
         writes = FieldWrites.install(server.sandbox)
         with e2e.store(name) as store:
@@ -98,7 +98,7 @@ def test_run_failing_in_write_stage_then_rerun(
     assert_same_as_uninterrupted(first_run, after, writes, audit)
 
 
-@pytest.mark.parametrize(("crm", "nth"), [("hubspot", 2), ("salesforce", 2)])
+@pytest.mark.parametrize(("crm", "nth"), [("hubspot", 3), ("salesforce", 4)])
 def test_sigkilled_run_then_rerun(e2e: E2E, first_run: FirstRun, crm: str, nth: int) -> None:
     name = f"kill-{crm}-{nth}"
     with e2e.serve(name) as server:
