@@ -61,6 +61,41 @@ def _owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
+def holder_is_dead(holder: str) -> bool:
+    """True when a lock ``holder`` (``host:pid:nonce``) is a process of this host that is gone.
+
+    A lock held from another host, or by a live process, is never judged dead here: it expires
+    after the job's ``lock_ttl`` instead.
+    """
+    host, _, rest = holder.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, owned by another user
+        return False
+    return False
+
+
+def _lock(store: StateStore, options: SyncOptions, owner: str) -> None:
+    """Take the job's lock, taking it over from a killed process of this host at once."""
+    if store.acquire_lock(options.job, owner, options.lock_ttl):
+        return
+    info = store.lock_info(options.job)
+    if info is not None and holder_is_dead(info.owner):
+        if store.take_over_lock(options.job, info.owner, owner, options.lock_ttl):
+            return
+        info = store.lock_info(options.job)
+    until = f" (lock held until {info.expires_at:%Y-%m-%d %H:%M} UTC)" if info else ""
+    raise LockHeld(f"job '{options.job}' is already running{until}")
+
+
 def run_sync(
     *,
     store: StateStore,
@@ -82,10 +117,7 @@ def run_sync(
     progress = progress or Progress()
     owner = _owner()
     started = clock()
-    if not store.acquire_lock(options.job, owner, options.lock_ttl):
-        info = store.lock_info(options.job)
-        until = f" (lock held until {info.expires_at:%Y-%m-%d %H:%M} UTC)" if info else ""
-        raise LockHeld(f"job '{options.job}' is already running{until}")
+    _lock(store, options, owner)
     mode = "dry_run" if options.dry_run else ("full" if options.full else "sync")
     run_id = store.start_run(options.job, mode, started, owner=owner)
     summary = RunSummary(

@@ -57,6 +57,29 @@ class LockStore(RunStore):
 
         return self._write("taking a job lock", work)
 
+    def take_over_lock(self, job: str, holder: str, owner: str, ttl: timedelta) -> bool:
+        """Take ``job``'s lock from ``holder`` (known to be dead) for ``owner``, before it expires.
+
+        Compare-and-swap: only succeeds while ``holder`` still holds it, so two processes that
+        both saw the dead holder cannot both win. The dead holder's runs are marked interrupted.
+        """
+        now = self.now()
+        until = expires(now, ttl)
+        t = schema.locks
+
+        def work(conn: Connection) -> bool:
+            result = conn.execute(
+                t.update()
+                .where(t.c.job == job, t.c.owner == holder)
+                .values(owner=owner, acquired_at=now, expires_at=until)
+            )
+            if result.rowcount != 1:
+                return False
+            self._interrupt_runs(conn, job, holder, now)
+            return True
+
+        return self._write("taking over a job lock", work)
+
     def refresh_lock(self, job: str, owner: str, ttl: timedelta) -> bool:
         """Extend ``owner``'s lock of ``job`` to ``now + ttl``; False if ``owner`` lost it."""
         now = self.now()
