@@ -19,11 +19,12 @@ from crm_bridge.cli.common import (
 from crm_bridge.cli.logs import configure_logging
 from crm_bridge.cli.render import RichProgress, changes_table, findings_lines, summary_table
 from crm_bridge.jobs.hints import record_errors_hint
-from crm_bridge.jobs.planfile import export_changes
+from crm_bridge.jobs.planfile import applied_changes, export_changes
 from crm_bridge.jobs.runner import run_job, sandbox_session
 from crm_bridge.jobs.schedule import StopToken, install_signal_handlers
 from crm_bridge.jobs.summary import RunSummary
 from crm_bridge.sandbox.server import SandboxServer
+from crm_bridge.state.store import open_store
 
 log = logging.getLogger("crm_bridge.sync")
 
@@ -89,9 +90,13 @@ def sync(
             summary = once(None)
         log.info("run finished", extra={"run": summary.as_dict()})
     if export is not None:
-        changes = summary.planned
-        n = export_changes(changes, export)
-        console.print(f"wrote {n} planned changes to {export}")
+        if summary.dry_run:
+            n = export_changes(summary.planned, export)
+            console.print(f"wrote {n} planned changes to {export}")
+        else:
+            with handle_errors(), open_store(settings.database_url.get_secret_value()) as store:
+                n = export_changes(applied_changes(store, summary.run_id), export)
+            console.print(f"wrote {n} applied changes to {export}")
     if as_json:
         print_json(summary.as_dict())
     else:

@@ -1,14 +1,15 @@
-"""Export planned or applied field changes (dry run) as CSV or JSON."""
+"""Export the field changes a run planned (dry run) or applied (from its audit) as CSV or JSON."""
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 
 from crm_bridge.model import FieldChange, Value
+from crm_bridge.state.store import StateStore
 
 COLUMNS = ("record", "crm", "object", "id", "field", "before", "after", "reason")
 
@@ -55,3 +56,11 @@ def export_changes(changes: Iterable[FieldChange], path: Path) -> int:
             json.dump(rows, fh, indent=1)
             n = len(rows)
     return n
+
+
+def applied_changes(store: StateStore, run_id: str) -> Iterator[FieldChange]:
+    """The changes ``run_id`` applied, from its audit trail (reason: the run that wrote it)."""
+    for entry in store.iter_audit(run_id):
+        yield FieldChange(
+            entry.ref, entry.field, entry.before, entry.after, f"written by run {run_id}"
+        )

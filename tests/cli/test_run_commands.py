@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -30,12 +31,17 @@ def project(tmp_path_factory) -> Path:
     return root
 
 
-def test_sync_runs_show_revert_and_rerun(project: Path) -> None:
-    code, out = cli(project, "sync", "--sandbox", "--json")
+def test_sync_runs_show_revert_and_rerun(project: Path, tmp_path: Path) -> None:
+    applied = tmp_path / "applied.csv"
+    code, out = cli(project, "sync", "--sandbox", "--json", "--export", str(applied))
     assert code == 0, out
     first = json.loads(out)
     assert first["status"] == "succeeded" and first["fields_written"] > 0
     assert set(first["records"]) == {"salesforce", "hubspot"}
+    with applied.open(newline="") as fh:  # a real run exports what it applied (its audit)
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == first["fields_written"]
+    assert {r["crm"] for r in rows} == {"salesforce", "hubspot"} and all(r["field"] for r in rows)
 
     code, out = cli(project, "runs", "--json")
     listed = json.loads(out)
