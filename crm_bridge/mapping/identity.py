@@ -7,7 +7,8 @@
 2. ``written_id`` — the other CRM's id crm-bridge wrote back (``hubspot_id`` on Salesforce
    records, ``salesforce_id`` on HubSpot records);
 3. ``hubspot_sf_property`` — HubSpot's own Salesforce id properties
-   (``salesforce_contact_id`` / ``salesforce_lead_id`` / ``salesforce_account_id``);
+   (``salesforce_contact_id`` / ``salesforce_lead_id`` / ``salesforce_account_id`` /
+   ``salesforce_opportunity_id``, set by HubSpot's own Salesforce integration);
 4. ``email`` for people (stripped, lower-cased) and ``domain`` for accounts (scheme, ``www.``
    and path removed; free-mail domains never match).
 
@@ -51,6 +52,7 @@ class IdentityKeys:
     salesforce_lead_id: str = "salesforce_lead_id"
     salesforce_contact_id: str = "salesforce_contact_id"
     salesforce_account_id: str = "salesforce_account_id"
+    salesforce_opportunity_id: str = "salesforce_opportunity_id"
     converted: str = "converted"
     converted_contact_id: str = "converted_contact_id"
 
@@ -221,7 +223,12 @@ class _Linker:
                 if ref is not None:
                     self.link(ref, record.ref, "written_id")
         # 3. HubSpot's Salesforce id properties
-        props = (k.salesforce_contact_id, k.salesforce_lead_id, k.salesforce_account_id)
+        props = (
+            k.salesforce_contact_id,
+            k.salesforce_lead_id,
+            k.salesforce_account_id,
+            k.salesforce_opportunity_id,
+        )
         for record in hs_records:
             if record.ref in self.sf_of:
                 continue

@@ -98,3 +98,15 @@ def test_accounts_by_domain_free_mail_excluded() -> None:
     result = link_records(records_sf, records_hs)
     assert pairs(result) == {("0011", "1", "domain")}
     assert result.by_ref()[RecordRef("hubspot", "companies", "1")].id == "0011"
+
+
+def test_deals_link_through_hubspots_salesforce_opportunity_id() -> None:
+    from crm_bridge.model import Opportunity
+
+    deal_sf = Opportunity(RecordRef("salesforce", "Opportunity", "0061"), NOW, {"name": "Acme"})
+    deal_hs = Opportunity(
+        RecordRef("hubspot", "deals", "9"), NOW, {"salesforce_opportunity_id": "0061"}
+    )
+    other_hs = Opportunity(RecordRef("hubspot", "deals", "10"), NOW, {"name": "Acme"})
+    result = link_records([deal_sf], [deal_hs, other_hs])
+    assert pairs(result) == {("0061", "9", "hubspot_sf_property")}  # never by name
