@@ -47,6 +47,16 @@ def schedule(
         envvar="CRM_BRIDGE_ALERT_WEBHOOK",
         help="POST a JSON alert here when a run fails.",
     ),
+    alert_email: str | None = typer.Option(
+        None,
+        "--alert-email",
+        envvar="CRM_BRIDGE_ALERT_EMAIL",
+        help="Email an alert to this address when a run fails (needs --smtp-host).",
+    ),
+    smtp_host: str | None = typer.Option(
+        None, "--smtp-host", envvar="CRM_BRIDGE_SMTP_HOST", help="SMTP server for --alert-email."
+    ),
+    smtp_port: int = typer.Option(25, "--smtp-port", envvar="CRM_BRIDGE_SMTP_PORT"),
     project: Path | None = typer.Option(None, "--project", "-p", help="Project folder."),
 ) -> None:
     """Run the jobs in jobs/*.yaml on their schedules; SIGTERM stops after the current batch."""
@@ -67,6 +77,10 @@ def schedule(
         stop = StopToken()
         install_signal_handlers(stop)
         failures = 0
+        targets = NotifyTargets(
+            webhook_url=webhook, email_to=alert_email, smtp_host=smtp_host, smtp_port=smtp_port
+        )
+        alerting = bool(webhook or (alert_email and smtp_host))
         with ExitStack() as stack:
             store = stack.enter_context(open_store(settings.database_url.get_secret_value()))
             server = stack.enter_context(sandbox_session(proj)) if sandbox else None
@@ -84,20 +98,23 @@ def schedule(
                     hint = failure_hint(exc)
                     console.print(f"[red]{name}: {hint}[/]")
                     log.error("job failed", extra={"job": name, "hint": hint})
-                    if webhook:
-                        notify_failure(
-                            NotifyTargets(webhook_url=webhook),
-                            job=name,
-                            run_id="-",
-                            status="failed",
-                            hint=hint,
-                        )
+                    if alerting:
+                        notify_failure(targets, job=name, run_id="-", status="failed", hint=hint)
                     raise
                 line = (
                     f"{name}: run {summary.run_id} {summary.status}, "
                     f"{summary.fields_written} fields written, {len(summary.problems)} record errors"
                 )
                 console.print(line)
+                if summary.problems and alerting:
+                    first = summary.problems[0]
+                    hint = (
+                        f"{len(summary.problems)} record errors, e.g. {first.ref} {first.field}: "
+                        f"{first.code} — see 'crm-bridge runs show {summary.run_id}'"
+                    )
+                    notify_failure(
+                        targets, job=name, run_id=summary.run_id, status=summary.status, hint=hint
+                    )
                 log.info("job finished", extra={"job": name, "run": summary.as_dict()})
                 return line
 
