@@ -62,6 +62,9 @@ class AlignStage:
         self.activity: dict[RecordRef, datetime | None] = {}
         self.contact_roles: dict[RecordRef, list[ContactRole]] = {}
         self.clocks: list[SlaClock] = []
+        #: keep every aligned person/deal (the report and explain need them; a sync does not,
+        #: and memory then stays proportional to one batch of changes, not to every record)
+        self.keep_records = True
         self.people: list[PersonAlignment] = []
         self.deals: list[OpportunityAlignment] = []
         #: each aligned person/deal with its merged canonical record (what the report needs)
@@ -178,8 +181,9 @@ class AlignStage:
         if shown is not None:
             self.breaches += shown.state == "breached"
             self.at_risk += shown.state == "at_risk"
-        self.people.append(result)
-        self.person_records.append((entity.merged, result))
+        if self.keep_records:
+            self.people.append(result)
+            self.person_records.append((entity.merged, result))
         return result
 
     def _opportunity(self, entity: Entity) -> OpportunityAlignment:
@@ -198,8 +202,9 @@ class AlignStage:
         if result.stall is not None:
             self.stalled += result.stall.stalled
             self.clocks.append(self._stall_clock(entity, result.stall))
-        self.deals.append(result)
-        self.deal_records.append((entity.merged, result))
+        if self.keep_records:
+            self.deals.append(result)
+            self.deal_records.append((entity.merged, result))
         return result
 
     def _stall_clock(self, entity: Entity, stall: StallResult) -> SlaClock:

@@ -132,7 +132,17 @@ def run_sync(
             if recovered:
                 progress.stage(f"recovered {recovered} field writes of an interrupted run")
         stage = _run(
-            store, connectors, rules, options, clock, stop, progress, summary, targets, owner
+            store,
+            connectors,
+            rules,
+            options,
+            clock,
+            stop,
+            progress,
+            summary,
+            targets,
+            owner,
+            keep_records=observe is not None,
         )
         if observe is not None:
             observe(stage)
@@ -178,9 +188,12 @@ def _run(
     summary: RunSummary,
     targets: Mapping[Crm, WriteTarget],
     owner: str,
+    *,
+    keep_records: bool,
 ) -> AlignStage:
     now = clock()
     stage = AlignStage(store, connectors, rules, summary, now)
+    stage.keep_records = keep_records
     due = stage.due_refs(now)
     cursors: dict[tuple[str, str], datetime] = {}
     changes = []
