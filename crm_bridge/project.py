@@ -7,8 +7,9 @@ and raises ONE :class:`~crm_bridge.errors.ConfigError` listing every issue of ev
 
 Which mapping files are required: ``fields.yaml`` and ``lifecycle.yaml`` must exist;
 ``personas.yaml``, ``sla.yaml`` and ``alignment.yaml`` are optional (their features are off
-when absent). SLA and alignment conditions naming a field ``fields.yaml`` does not define are
-reported as :attr:`Project.warnings` (such a condition never holds). ``connectors/`` needs at least one profile; ``jobs/`` may be empty.
+when absent). SLA and alignment conditions naming a field ``fields.yaml`` does not define, and
+stall stages that are not values of the canonical deal stage, are reported as
+:attr:`Project.warnings` (such a condition or threshold never applies). ``connectors/`` needs at least one profile; ``jobs/`` may be empty.
 """
 
 from __future__ import annotations
@@ -292,6 +293,36 @@ def _check_condition_fields(
         )
 
 
+def _check_stall_stages(
+    loader: _Loader, fields: FieldsFile, alignment: AlignmentFile | None
+) -> None:
+    """Warn about stall stage names that the canonical deal ``stage`` never holds (they would
+    never apply): the values of the picklist the opportunity ``stage`` field uses."""
+    file = "mappings/alignment.yaml"
+    spec = fields.opportunity.get("stage")
+    if alignment is None or file not in loader.docs or spec is None or spec.picklist is None:
+        return
+    values = list(fields.picklists.get(spec.picklist, {}))
+    known = {v.casefold() for v in values}
+    stalls = alignment.stalls
+    named: list[tuple[tuple[str | int, ...], str]] = [
+        (("stalls", "stages", n), n) for n in stalls.stages
+    ]
+    named += [(("stalls", "ignore_stages", i), n) for i, n in enumerate(stalls.ignore_stages)]
+    for path, name in named:
+        if name.casefold() not in known:
+            loader.warnings.append(
+                ConfigIssue(
+                    file,
+                    loader.docs[file].line_of(path),
+                    dotted(path),
+                    f"unknown deal stage '{name}': the canonical stage is one of "
+                    f"{', '.join(values)} (picklist {spec.picklist} in mappings/fields.yaml); "
+                    "this entry never applies",
+                )
+            )
+
+
 def _ordered(issues: list[ConfigIssue]) -> list[ConfigIssue]:
     """Files in the order first reported; inside a file, by line."""
     files = list(dict.fromkeys(i.file for i in issues))
@@ -316,6 +347,7 @@ def load_project(root: Path) -> Project:
         _check_condition_fields(loader, fields, "mappings/lifecycle.yaml", lifecycle, strict=True)
         _check_condition_fields(loader, fields, "mappings/sla.yaml", sla, strict=False)
         _check_condition_fields(loader, fields, "mappings/alignment.yaml", alignment, strict=False)
+        _check_stall_stages(loader, fields, alignment)
         _check_conflicts(loader, fields, jobs)
     if loader.issues or fields is None or lifecycle is None:
         raise ConfigError(_ordered(loader.issues))

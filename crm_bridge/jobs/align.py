@@ -21,7 +21,7 @@ from crm_bridge.alignment.sla_events import CompiledPolicy, SlaFacts, compile_po
 from crm_bridge.alignment.sla_events import evaluate_policy as evaluate_sla
 from crm_bridge.alignment.stalls import StallResult, stall_for
 from crm_bridge.config.alignment import AlignmentFile
-from crm_bridge.config.sla import SlaFile
+from crm_bridge.config.sla import OwnerSide, SlaFile
 from crm_bridge.mapping.compile import Predicate, compile_condition
 from crm_bridge.mapping.fields import FieldMapper
 from crm_bridge.mapping.lifecycle import Funnel, StageDecision
@@ -105,6 +105,15 @@ def activity_time(value: Value) -> datetime | None:
     return None
 
 
+def sales_activities(record: Canonical) -> dict[OwnerSide, list[datetime]]:
+    """The known sales activity times of a person: the first (``first_activity_at``) and the
+    last (``last_activity_at``). A first-activity stop counts the earliest of them after the
+    clock started, so the first activity wins when known and the last one is the fallback."""
+    times = [activity_time(record.get(n)) for n in ("first_activity_at", "last_activity_at")]
+    known = sorted(t for t in times if t is not None)
+    return {"sales": known} if known else {}
+
+
 def align_person(
     rules: Rules,
     record: Canonical,
@@ -130,14 +139,13 @@ def align_person(
     result = PersonAlignment(values, decision, tags)
     if rules.sla is None:
         return result
-    last = activity_time(record.get("last_activity_at"))
     facts = SlaFacts(
         record=record,
         stage_entered_at=decision.entered,
         stage_changed_at=decision.entered_at if decision.changed else None,
         owner_assigned_at=activity_time(record.get("owner_assigned_at")),
         status_changed_at=activity_time(record.get("status_changed_at")),
-        activities={"sales": [last]} if last is not None else {},
+        activities=sales_activities(record),
     )
     partner_policy = rules.sla.partner_loop.policy if rules.sla.partner_loop else None
     for name, policy in rules.policies.items():

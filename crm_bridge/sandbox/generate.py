@@ -15,6 +15,7 @@ from itertools import accumulate
 
 from crm_bridge.sandbox import titles as T
 from crm_bridge.sandbox.generate_deals import generate_opportunities
+from crm_bridge.sandbox.generate_partners import assign_partners
 from crm_bridge.sandbox.generate_pools import (
     COUNTRIES,
     FREE_MAIL,
@@ -53,8 +54,24 @@ LEAD_STATUS_W = (
 )  # fmt: skip
 HS_FLOW = ("subscriber", "lead", "marketingqualifiedlead", "salesqualifiedlead", "opportunity",
            "customer")  # fmt: skip
-TEAM_CYCLE: tuple[Team, ...] = ("sales", "marketing", "sales", "customer_success", "sales",
-                               "marketing", "sales", "sales", "marketing", "sales")  # fmt: skip
+DEPARTMENTS: dict[str, tuple[Team, str]] = {
+    "SDR East": ("sales", "Sales Development Representative"),
+    "SDR West": ("sales", "Sales Development Representative"),
+    "AE Enterprise": ("sales", "Enterprise Account Executive"),
+    "AE Mid-Market": ("sales", "Account Executive"),
+    "Partner desk": ("sales", "Partner Manager"),
+    "Marketing": ("marketing", "Marketing Manager"),
+    "Customer Success": ("customer_success", "Customer Success Manager"),
+}
+"""Department (the rep's team in both CRMs) -> (team kind, job title)."""
+DEPARTMENT_CYCLE = (
+    "SDR East", "Marketing", "AE Enterprise", "Customer Success", "SDR West", "AE Mid-Market",
+    "Partner desk", "SDR East", "SDR West", "AE Mid-Market", "Marketing", "SDR East",
+    "AE Enterprise", "SDR West", "Customer Success", "AE Mid-Market",
+)  # fmt: skip
+"""Departments of users in creation order: every sandbox (>= 8 users) has each of them."""
+WEST = frozenset({"CA", "WA", "OR", "CO", "UT", "AZ"})
+"""US states (and, below, countries) whose leads the SDR West team works."""
 TIMEZONES = ("America/New_York", "America/Chicago", "America/Los_Angeles", "Europe/London",
              "Europe/Berlin", "Europe/Paris")  # fmt: skip
 
@@ -92,9 +109,8 @@ class _Gen:
         rng, out = self.rng, []
         for i in range(n):
             first, last = self.pools.rep_names[i % len(self.pools.rep_names)]
-            team = TEAM_CYCLE[i % len(TEAM_CYCLE)]
-            title = {"sales": "Account Executive", "marketing": "Marketing Manager",
-                     "customer_success": "Customer Success Manager"}[team]  # fmt: skip
+            department = DEPARTMENT_CYCLE[i % len(DEPARTMENT_CYCLE)]
+            team, title = DEPARTMENTS[department]
             email = f"{ascii_slug(first)}.{ascii_slug(last)}{i}@sandbox-crm.example.com"
             out.append(
                 User(
@@ -106,6 +122,7 @@ class _Gen:
                     title,
                     rng.choice(TIMEZONES),
                     active=rng.random() > 0.05,
+                    department=department,
                 )
             )
         return tuple(out)
@@ -113,7 +130,8 @@ class _Gen:
     # ----- companies -----------------------------------------------------------------------
     def companies(self, n: int, users: tuple[User, ...]) -> tuple[Company, ...]:
         rng, out, seen = self.rng, [], set[str]()
-        sales = [u for u in users if u.team == "sales"] or list(users)
+        enterprise = _reps(users, "AE Enterprise", "AE Mid-Market")
+        mid_market = _reps(users, "AE Mid-Market", "AE Enterprise")
         surnames = self.pools.surnames_for_companies
         for i in range(n):
             country = COUNTRIES[bisect(self.country_cum, rng.randrange(self.country_cum[-1]))][0]
@@ -149,7 +167,7 @@ class _Gen:
                     state=state,
                     city=city,
                     phone=self.phone(country),
-                    owner_id=rng.choice(sales).id,
+                    owner_id=rng.choice(enterprise if employees >= 1000 else mid_market).id,
                     created_at=_ago(self.now, rng, 60, 1500),
                     in_salesforce=where < 0.8,
                     in_hubspot=where >= 0.2,
@@ -195,7 +213,7 @@ class _Gen:
         rng, now = self.rng, self.now
         out: list[Person] = []
         cum = list(accumulate(max(1, c.employees).bit_length() ** 2 for c in companies))
-        owners = [u for u in users if u.team == "sales"] or list(users)
+        east, west = _reps(users, "SDR East", "SDR West"), _reps(users, "SDR West", "SDR East")
         for _i in range(n):
             co = companies[bisect(cum, rng.randrange(cum[-1]))]
             pool = co.country if rng.random() < 0.8 else "US"
@@ -216,22 +234,42 @@ class _Gen:
             score = min(100, int(rng.betavariate(2, 3) * 110))
             last_act = None if rng.random() < 0.12 else _between(rng, created, now)
             mql_at = _between(rng, created, now) if score >= 60 else None
-            touch = None
-            if mql_at is not None and rng.random() < 0.8:
-                touch = min(now, mql_at + timedelta(minutes=int(rng.lognormvariate(5.5, 1.4))))
             truth = PersonFields(first, last, email, t.text, dept,
                                  None if rng.random() < 0.15 else self.phone(co.country),
                                  co.name, score)  # fmt: skip
             in_sf, in_hs = self.presence(co)
             stale = rng.random() < 0.10 and in_sf and in_hs
             sf = self.sf_copy(truth, created, last_act) if in_sf else None
-            hs = self.hs_copy(truth, created, score, sf, t if stale else None) if in_hs else None
+            hs = (
+                self.hs_copy(truth, created, score, sf, t if stale else None, mql_at)
+                if in_hs
+                else None
+            )
+            if hs is not None:  # HubSpot's MQL date is when the person became an MQL
+                mql_at = next(
+                    (at for s, at in hs.lifecycle_history if s == "marketingqualifiedlead"), mql_at
+                )
+            # a lead still marked as not contacted often really was not (or not yet) touched
+            fresh = (sf is not None and sf.lead_status == "Open - Not Contacted") or (
+                sf is None and hs is not None and hs.lead_status in (None, "NEW")
+            )
+            touch = None
+            if mql_at is not None and rng.random() < (0.5 if fresh else 0.9):
+                touch = min(now, mql_at + timedelta(minutes=int(rng.lognormvariate(5.5, 1.4))))
+                last_act = max(last_act or touch, touch)
+            elif mql_at is not None and last_act is not None and last_act > mql_at:
+                last_act = _between(rng, created, mql_at)  # untouched since the MQL
+            if sf is not None and (sf.kind == "contact" or sf.converted_at is not None):
+                owner = co.owner_id  # contacts belong to the account's AE
+            else:
+                west_lead = co.state in WEST or co.country in ("CA", "AU")
+                owner = rng.choice(west if west_lead else east).id
             person = Person(
                 id=f"p{len(out) + 1:06d}", first_name=first, last_name=last, email=email,
                 title=t.text, department=dept, phone=truth.phone, company_id=co.id,
                 lead_source=rng.choice(LEAD_SOURCES), analytics_source=rng.choice(ANALYTICS),
                 lead_score=score, created_at=created, last_activity_at=last_act, mql_at=mql_at,
-                first_sales_touch_at=touch, owner_id=rng.choice(owners).id, salesforce=sf,
+                first_sales_touch_at=touch, owner_id=owner, salesforce=sf,
                 hubspot=hs, true_function=t.function, true_seniority=t.seniority,
             )  # fmt: skip
             out.append(person)
@@ -271,6 +309,7 @@ class _Gen:
         score: int,
         sf: SalesforcePerson | None,
         stale: _Title | None,
+        mql_at: datetime | None = None,
     ) -> HubSpotPerson:
         rng = self.rng
         fields = self.vary(truth, cap_email=0.04)
@@ -286,7 +325,10 @@ class _Gen:
             top = rng.randrange(0, 2)
         history, at = [], created
         for stage in HS_FLOW[: top + 1]:
-            at = _between(rng, at, min(self.now, at + timedelta(days=120)))
+            if stage == "marketingqualifiedlead" and mql_at is not None and mql_at >= at:
+                at = mql_at
+            else:
+                at = _between(rng, at, min(self.now, at + timedelta(days=120)))
             history.append((stage, at))
         stage = HS_FLOW[top]
         if rng.random() < 0.02:
@@ -335,6 +377,15 @@ class _Gen:
         )  # fmt: skip
 
 
+def _reps(users: tuple[User, ...], *departments: str) -> list[User]:
+    """The users of the first of ``departments`` that has any (else sales, else everyone)."""
+    for department in departments:
+        found = [u for u in users if u.department == department]
+        if found:
+            return found
+    return [u for u in users if u.team == "sales"] or list(users)
+
+
 T_HS_STATUS = ("NEW", "OPEN", "IN_PROGRESS", "ATTEMPTED_TO_CONTACT", "CONNECTED", "OPEN_DEAL",
                "UNQUALIFIED", "BAD_TIMING")  # fmt: skip
 
@@ -350,12 +401,13 @@ def _replace_dept(f: PersonFields, dept: str | None) -> PersonFields:
 
 
 def generate(people: int, seed: int, now: datetime) -> World:
-    """Generate the World for ``people`` people (companies ≈ people/8, deals ≈ people/5)."""
+    """Generate the World for ``people`` people (companies ≈ people/8, deals ≈ people/5,
+    users ≈ people/120 within 8-80)."""
     if now.tzinfo is None or now.utcoffset() != timedelta(0):
         raise ValueError("now must be a timezone-aware UTC datetime")
     gen = _Gen(seed, now)
-    users = gen.users(max(8, min(80, people // 400)))
+    users = gen.users(max(8, min(80, people // 120)))
     companies = gen.companies(max(1, people // 8), users)
-    persons = gen.people(people, companies, users)
+    persons = assign_partners(gen.rng, gen.now, gen.people(people, companies, users), users)
     opps = generate_opportunities(gen.rng, gen.now, max(0, people // 5), companies, persons)
     return World(seed, now, users, companies, tuple(persons), opps)

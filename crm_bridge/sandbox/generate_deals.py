@@ -6,6 +6,7 @@ import random
 from datetime import datetime, timedelta
 
 from crm_bridge.sandbox.world import (
+    LOSS_REASONS,
     OPPORTUNITY_STAGES,
     Company,
     ContactRole,
@@ -44,7 +45,7 @@ def generate_opportunities(
     """``n`` deals on companies that have people; roles prefer people present in the deal's CRMs.
 
     About a fifth of the open deals are stalled: their last stage change is 60-240 days old
-    and their last activity 45-180 days old.
+    and their last activity 45-180 days old. Most lost deals have a loss reason.
     """
     by_company: dict[str, list[Person]] = {}
     for p in people:
@@ -105,10 +106,18 @@ def generate_opportunities(
                 type=rng.choice(DEAL_KINDS),
                 in_salesforce=in_sf,
                 in_hubspot=in_hs,
+                loss_reason=_loss_reason(rng) if stage == LOST else None,
             )
         )
     assert all(0 <= o.stage < len(OPPORTUNITY_STAGES) for o in out[:1])
     return tuple(out)
+
+
+def _loss_reason(rng: random.Random) -> str | None:
+    """A weighted `LOSS_REASONS` key; one lost deal in twelve has none (the rep skipped it)."""
+    if rng.random() < 1 / 12:
+        return None
+    return rng.choices(LOSS_REASONS, weights=[r.weight for r in LOSS_REASONS])[0].key
 
 
 def _roles(

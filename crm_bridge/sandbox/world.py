@@ -3,7 +3,9 @@
 A `World` is CRM-neutral. Each CRM package seeds its store from it (``store.seed(world)``):
 
 - ``users``: sales, marketing and customer-success reps; every user exists in both CRMs
-  (Salesforce User, HubSpot owner).
+  (Salesforce User with its ``Department``, HubSpot owner with its team). Sales reps sit in
+  SDR teams (they own leads), AE teams (accounts and deals) or the partner desk (leads handed
+  to partners).
 - ``companies``: accounts with domain, industry, size; ``in_salesforce`` / ``in_hubspot`` say
   where the company exists.
 - ``people``: one entry per *record-producing person*. ``salesforce`` / ``hubspot`` hold the
@@ -11,8 +13,11 @@ A `World` is CRM-neutral. Each CRM package seeds its store from it (``store.seed
   (email case, missing fields, stale title) — read the values from the copy's ``fields``,
   never from the neutral person. A duplicate inside one CRM is its own `Person` with
   ``duplicate_of`` set to the original's id and presence in exactly one CRM.
+  A person MQL'd in the past usually has a first sales touch shortly after (written as the
+  first-activity date in both CRMs); about 5 % were handed to a partner or reseller
+  (`PartnerHandover`).
 - ``opportunities``: deals with a stage index into `OPPORTUNITY_STAGES`, stage history, last
-  activity and contact roles.
+  activity, contact roles and, when lost, usually a loss reason (`LOSS_REASONS`).
 
 All datetimes are timezone-aware UTC. Ids are stable strings (``u0001``, ``c000001``,
 ``p000001``, ``o000001``) meant as seed keys, not CRM ids. `generate_world` (in
@@ -95,6 +100,41 @@ HS_LEAD_STATUSES: tuple[str, ...] = (
 
 
 @dataclass(frozen=True, slots=True)
+class LossReason:
+    """Why a deal was lost, as each CRM records it (Salesforce picklist ``Loss_Reason__c``,
+    HubSpot's free-text ``closed_lost_reason``)."""
+
+    key: str
+    salesforce: str
+    hubspot: str
+    weight: int
+
+
+LOSS_REASONS: tuple[LossReason, ...] = (
+    LossReason("no_decision", "No Decision / Non-Responsive", "No decision", 34),
+    LossReason("competitor", "Lost to Competitor", "Chose a competitor", 22),
+    LossReason("price", "Price", "Price too high", 18),
+    LossReason("timing", "Timing", "Bad timing", 14),
+    LossReason("product_fit", "Product Fit", "Missing features", 12),
+)
+"""Loss reasons of closed-lost deals; `Opportunity.loss_reason` holds a ``key``."""
+
+PARTNERS: tuple[str, ...] = (
+    "Northwind Solutions",
+    "Summit Channel Partners",
+    "Brightpath Consulting",
+    "Keystone Resellers",
+)
+"""Partners and resellers that leads are handed to."""
+
+PARTNER_STATUSES: tuple[str, ...] = (
+    "Accepted", "Working", "Converted", "Closed Won", "Returned", "Rejected", "Lost",
+)  # fmt: skip
+"""The partner's answer on a handed-over lead (Salesforce ``Partner_Status__c`` picklist,
+HubSpot ``partner_status`` enumeration)."""
+
+
+@dataclass(frozen=True, slots=True)
 class User:
     """A rep who owns records; present in both CRMs (Salesforce User, HubSpot owner)."""
 
@@ -106,6 +146,8 @@ class User:
     title: str
     timezone: str
     active: bool = True
+    department: str = "Sales"
+    """The rep's team (``SDR East``, ``AE Enterprise``, ``Partner desk``, ``Marketing``…)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +217,16 @@ class HubSpotPerson:
 
 
 @dataclass(frozen=True, slots=True)
+class PartnerHandover:
+    """A lead handed to a partner: who, when, and the partner's answer (``None``: none yet)."""
+
+    partner: str
+    handed_at: datetime
+    status: str | None = None
+    status_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Person:
     """A person at a company, and where (and how) each CRM holds them.
 
@@ -184,6 +236,9 @@ class Person:
     ``analytics_source`` uses HubSpot ``hs_analytics_source`` values (ORGANIC_SEARCH, …).
     ``true_function`` / ``true_seniority`` are the persona labels the title was drawn from
     (``unknown`` for junk titles) — ground truth for persona-classifier checks.
+    ``mql_at`` is when the person became marketing-qualified (HubSpot's MQL entry date when
+    HubSpot holds the person), ``first_sales_touch_at`` the first sales activity after it
+    (both CRMs record it), ``partner`` the hand-over to a partner, if any.
     """
 
     id: str
@@ -207,6 +262,7 @@ class Person:
     duplicate_of: str | None = None
     true_function: str = "unknown"
     true_seniority: str = "unknown"
+    partner: PartnerHandover | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,7 +276,8 @@ class ContactRole:
 
 @dataclass(frozen=True, slots=True)
 class Opportunity:
-    """A deal. ``stage`` and ``stage_history`` entries index into `OPPORTUNITY_STAGES`."""
+    """A deal. ``stage`` and ``stage_history`` entries index into `OPPORTUNITY_STAGES`;
+    ``loss_reason`` is a `LOSS_REASONS` key (lost deals only, ``None`` when the rep gave none)."""
 
     id: str
     name: str
@@ -237,6 +294,7 @@ class Opportunity:
     type: str
     in_salesforce: bool
     in_hubspot: bool
+    loss_reason: str | None = None
 
     @property
     def last_stage_change_at(self) -> datetime:
@@ -254,6 +312,11 @@ class World:
     companies: tuple[Company, ...]
     people: tuple[Person, ...]
     opportunities: tuple[Opportunity, ...]
+
+
+def loss_reason(key: str | None) -> LossReason | None:
+    """The `LossReason` with this key (``None`` for ``None`` or an unknown key)."""
+    return next((r for r in LOSS_REASONS if r.key == key), None)
 
 
 def generate_world(people: int, seed: int, now: datetime) -> World:

@@ -235,3 +235,23 @@ def test_missing_required_mapping_file(project: Path, run: Run) -> None:
     result = run("--project", str(project), "check")
     assert result.exit_code == 2
     assert "mappings/fields.yaml: required file is missing" in result.output
+
+
+def test_stall_stages_that_the_deal_stage_never_holds_are_warnings(project: Path) -> None:
+    from crm_bridge.project import load_project
+
+    def stall_warnings() -> list[str]:
+        warnings = load_project(project).warnings
+        return [f"{w.file}:{w.line}: {w.key}" for w in warnings if "deal stage" in w.message]
+
+    assert stall_warnings() == []  # the example uses the canonical deal stages
+    alignment = project / "mappings" / "alignment.yaml"
+    text = alignment.read_text(encoding="utf-8")
+    text = text.replace("    negotiation: {", "    Negotiation/Review: {")
+    alignment.write_text(text.replace("[won, lost]", "[Won, Closed Lost]"), encoding="utf-8")
+    found = stall_warnings()
+    assert len(found) == 2 and all(f.startswith("mappings/alignment.yaml:") for f in found)
+    assert found[0].endswith("stalls.stages.Negotiation/Review")
+    assert found[1].endswith("stalls.ignore_stages[1]")  # Won is a stage (case-insensitive)
+    (warning,) = [w for w in load_project(project).warnings if w.key.endswith("[1]")]
+    assert "'Closed Lost'" in warning.message and "discovery, qualified" in warning.message

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from crm_bridge.project import Project
 from crm_bridge.report.build import build_report
 from crm_bridge.report.figures import Figures, compute
 from crm_bridge.report.html import ReportDoc, render_html
@@ -16,6 +17,7 @@ from crm_bridge.report.run import Collected, collect_from_job
 from crm_bridge.report.sample import END, sample_inputs
 from crm_bridge.sandbox.core import Sandbox
 from crm_bridge.sandbox.server import SandboxServer
+from crm_bridge.sandbox.world import World
 from crm_bridge.settings import load_settings
 from tests.report import scenario
 
@@ -45,15 +47,18 @@ def html(doc: ReportDoc) -> str:
 
 @dataclass(frozen=True)
 class SandboxReport:
-    """The inputs collected from a full dry run on the scenario sandbox, and what it wrote."""
+    """The inputs collected from a full dry run on the scenario sandbox, what it wrote, and
+    the sandbox's generated World (the ground truth) and project."""
 
     collected: Collected
     write_calls: int
+    world: World
+    project: Project
 
 
 @pytest.fixture(scope="session")
 def scenario_state(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A saved sandbox with the alignment fields and the scenario's data (made once)."""
+    """A saved sandbox with the alignment fields created (made once)."""
     root = tmp_path_factory.mktemp("scenario")
     project = scenario.make_project(root / "project")
     return scenario.seeded_state(project, root / "state")
@@ -67,7 +72,8 @@ def sandbox_report(scenario_state: Path, tmp_path_factory: pytest.TempPathFactor
     with SandboxServer(Sandbox.create(data_dir=data_dir, rate_limits=False)) as server:
         before = _writes(server)
         collected = collect_from_job(project, load_settings(root), server=server)
-        return SandboxReport(collected, _writes(server) - before)
+        writes = _writes(server) - before
+        return SandboxReport(collected, writes, server.sandbox.world, project)
 
 
 def _writes(server: SandboxServer) -> int:

@@ -1,123 +1,69 @@
-"""A small sandbox project for the report tests: the example project (150 people, seed 7) plus
-the two things the sandbox's generated data does not hold, added through the CRM API.
+"""A small sandbox project for the report tests: the example project (150 people, seed 7).
 
-The generated sandbox has no loss reasons on closed-lost deals and no leads handed to partners,
-so the "lost to no decision" and "partner follow-up" sections would have nothing to show. The
-scenario writes, through the HubSpot connector (as a CRM admin would):
-
-- ``closed_lost_reason`` (HubSpot's standard deal property) on every closed-lost deal;
-- ``partner_account``, ``partner_assigned_at``, ``partner_status`` and
-  ``partner_status_changed_at`` on ten contacts: handed to two partners over the last weeks,
-  answered in time, late, never, or just handed over;
-
-and maps them in the project's ``mappings/fields.yaml`` (HubSpot side only), which makes the
-example's ``partner_loop`` in ``sla.yaml`` apply.
+The generated sandbox holds everything the report charts: loss reasons on closed-lost deals
+(Salesforce ``Loss_Reason__c``, HubSpot ``closed_lost_reason``), leads handed to partners
+(partner, hand-over date, the partner's answer and its date in both CRMs), first sales
+touches and reps in several teams; the example's ``fields.yaml`` maps them. The expected
+figures are derived here from the sandbox's generated World (the ground truth), independently
+of the report code: the partner outcome of every hand-over and the canonical loss reason of
+every lost deal.
 """
 
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timedelta
+from collections import Counter
+from datetime import datetime
 from pathlib import Path
 
-from crm_bridge.connectors.base import Connector, FieldSpec, SpecType
+from crm_bridge.alignment.calendar import BusinessCalendar
 from crm_bridge.connectors.factory import sandbox_connectors
 from crm_bridge.jobs.setup import ensure_all
-from crm_bridge.model import RecordRef, RecordUpdate, Value
 from crm_bridge.project import Project, load_project
 from crm_bridge.sandbox.core import STATE_FILE, Sandbox
 from crm_bridge.sandbox.server import SandboxServer
+from crm_bridge.sandbox.world import World
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "crm_bridge" / "example"
 RECORDS = 150
 SEED = 7
-LOSS_REASONS = ("No decision", "Price", "Went dark", "Competitor", "Status quo")
-PARTNER_FIELDS: dict[str, SpecType] = {
-    "partner_account": "string",
-    "partner_assigned_at": "datetime",
-    "partner_status": "string",
-    "partner_status_changed_at": "datetime",
+#: The partner's answer -> closed-loop outcome, as the example's sla.yaml defines it.
+OUTCOMES = {
+    "Accepted": "accepted",
+    "Working": "accepted",
+    "Converted": "converted",
+    "Closed Won": "converted",
+    "Returned": "recycled",
+    "Rejected": "lost",
+    "Lost": "lost",
 }
-# (partner, handed over this long before now, answer, answered after) — None: no answer yet
-HANDOVERS: tuple[tuple[str, timedelta, str | None, timedelta | None], ...] = (
-    ("Acme Reseller", timedelta(days=30), "Accepted", timedelta(hours=3)),
-    ("Acme Reseller", timedelta(days=26), "Closed Won", timedelta(days=7)),
-    ("Acme Reseller", timedelta(days=21), None, None),
-    ("Acme Reseller", timedelta(hours=1), None, None),
-    ("Acme Reseller", timedelta(days=15), "Rejected", timedelta(hours=5)),
-    ("Northwind Partners", timedelta(days=28), "Working", timedelta(days=1)),
-    ("Northwind Partners", timedelta(days=24), "Returned", timedelta(hours=20)),
-    ("Northwind Partners", timedelta(days=19), None, None),
-    ("Northwind Partners", timedelta(days=12), "Converted", timedelta(hours=6)),
-    ("Northwind Partners", timedelta(minutes=30), None, None),
-)
-MAPPING_PERSON = """person:
-  partner_account: {hubspot: partner_account}
-  partner_assigned_at: {hubspot: partner_assigned_at, type: datetime}
-  partner_status: {hubspot: partner_status}
-  partner_status_changed_at: {hubspot: partner_status_changed_at, type: datetime}
-"""
-MAPPING_DEAL = """opportunity:
-  loss_reason: {hubspot: closed_lost_reason}
-"""
+#: Sandbox loss-reason keys -> the canonical loss_reason of the example's fields.yaml.
+LOSS_REASONS = {
+    "no_decision": "No decision",
+    "competitor": "Competitor",
+    "price": "Price",
+    "timing": "Timing",
+    "product_fit": "Product fit",
+}
+LOST = 6  # index of Closed Lost in the sandbox's stages
+SALES_TEAMS = {"SDR East", "SDR West", "AE Enterprise", "AE Mid-Market", "Partner desk"}
 
 
-def make_project(root: Path, *, scenario: bool = True) -> Project:
-    """A copy of the example project with a small sandbox (and the scenario's mappings)."""
+def make_project(root: Path) -> Project:
+    """A copy of the example project with a small sandbox."""
     shutil.copytree(EXAMPLE, root, dirs_exist_ok=True)
     profile = root / "connectors" / "sandbox.yaml"
     text = profile.read_text(encoding="utf-8")
     text = text.replace("records: 2000", f"records: {RECORDS}").replace("seed: 42", f"seed: {SEED}")
     profile.write_text(text.replace("rate_limits: true", "rate_limits: false"), encoding="utf-8")
-    if scenario:
-        fields = root / "mappings" / "fields.yaml"
-        text = fields.read_text(encoding="utf-8")
-        assert text.count("\nperson:\n") == 1 and text.count("\nopportunity:\n") == 1
-        text = text.replace("\nperson:\n", "\n" + MAPPING_PERSON)
-        text = text.replace("\nopportunity:\n", "\n" + MAPPING_DEAL)
-        fields.write_text(text, encoding="utf-8")
     return load_project(root)
 
 
-def _updates(hubspot: Connector, now: datetime) -> tuple[list[RecordUpdate], list[RecordUpdate]]:
-    lost = sorted(
-        int(r.ref.id)
-        for r in hubspot.read("deals", ["dealstage"], None)
-        if r.fields.get("dealstage") == "closedlost"
-    )
-    deals = [
-        RecordUpdate(
-            RecordRef("hubspot", "deals", str(rid)),
-            {"closed_lost_reason": LOSS_REASONS[i % len(LOSS_REASONS)]},
-        )
-        for i, rid in enumerate(lost)
-    ]
-    ids = sorted(int(r.ref.id) for r in hubspot.read("contacts", ["email"], None))
-    people = []
-    for rid, (partner, ago, answer, after) in zip(ids[::7], HANDOVERS, strict=False):
-        handed = now - ago
-        fields: dict[str, Value] = {"partner_account": partner, "partner_assigned_at": handed}
-        if answer is not None and after is not None:
-            fields["partner_status"] = answer
-            fields["partner_status_changed_at"] = handed + after
-        people.append(RecordUpdate(RecordRef("hubspot", "contacts", str(rid)), fields))
-    assert len(deals) >= 3 and len(people) == len(HANDOVERS)
-    return deals, people
-
-
 def seeded_state(project: Project, data_dir: Path) -> Path:
-    """A saved sandbox (alignment fields created, scenario written) in ``data_dir``."""
+    """A saved sandbox with the project's alignment fields created, in ``data_dir``."""
     sandbox = Sandbox.create(records=RECORDS, seed=SEED, rate_limits=False, data_dir=data_dir)
     with SandboxServer(sandbox) as server:
-        connectors = sandbox_connectors(server)
-        ensure_all(connectors, project.fields)
-        hubspot = connectors["hubspot"]
-        specs = [FieldSpec(n, t, n.replace("_", " ")) for n, t in PARTNER_FIELDS.items()]
-        hubspot.ensure_fields("contacts", specs)
-        hubspot.ensure_fields("deals", [FieldSpec("closed_lost_reason", "string", "Lost reason")])
-        deals, people = _updates(hubspot, sandbox.config.now)
-        for object_type, updates in (("deals", deals), ("contacts", people)):
-            assert all(r.ok for r in hubspot.write(object_type, updates))
+        ensure_all(sandbox_connectors(server), project.fields)
     return data_dir / STATE_FILE
 
 
@@ -127,3 +73,31 @@ def install_state(state_file: Path, project: Project) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy(state_file, target / STATE_FILE)
     return target
+
+
+def expected_partner_outcomes(world: World, project: Project, now: datetime) -> Counter[str]:
+    """Outcome of every hand-over at ``now``: the answer's outcome, else ``no_response`` once
+    the partner policy's deadline (business time on its calendar) has passed, else
+    ``pending``."""
+    assert project.sla is not None and project.sla.partner_loop is not None
+    policy = project.sla.policy(project.sla.partner_loop.policy)
+    calendar = BusinessCalendar.from_config(project.sla.calendar(policy.calendar))
+    duration = policy.business_duration(calendar.day_length)
+    out: Counter[str] = Counter()
+    for person in world.people:
+        handover = person.partner
+        if handover is None:
+            continue
+        if handover.status is not None:
+            out[OUTCOMES[handover.status]] += 1
+        elif calendar.add(handover.handed_at, duration) <= now:
+            out["no_response"] += 1
+        else:
+            out["pending"] += 1
+    return out
+
+
+def expected_loss_reasons(world: World) -> set[str | None]:
+    """The canonical loss reasons of the lost deals (``None``: a lost deal without one)."""
+    lost = [o for o in world.opportunities if o.stage == LOST]
+    return {LOSS_REASONS[o.loss_reason] if o.loss_reason else None for o in lost}

@@ -1,7 +1,7 @@
 """``crm-bridge report --sandbox`` end to end, and a clear exit 2 without credentials.
 
-The project is the scenario copy of the example project (see ``scenario.py``) with the saved
-scenario sandbox installed as its sandbox data, which ``--sandbox`` loads.
+The project is a copy of the example project with a small sandbox (see ``scenario.py``), the
+saved sandbox installed as its sandbox data, which ``--sandbox`` loads.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def test_real_connections_without_credentials_exit_2(
         if name.startswith("CRM_BRIDGE_"):
             monkeypatch.delenv(name)
     root = tmp_path / "revops"
-    scenario.make_project(root, scenario=False)
+    scenario.make_project(root)
     out = tmp_path / "r.html"
     result = runner.invoke(app, ["report", "-p", str(root), "-o", str(out)])
     assert result.exit_code == 2, result.output

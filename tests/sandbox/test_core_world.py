@@ -1,4 +1,5 @@
-"""The World generator: determinism, shape, and realistic variety."""
+"""The World generator: determinism, shape, and realistic variety (teams, first sales
+touches, loss reasons, partner hand-overs)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from crm_bridge.sandbox import titles
-from crm_bridge.sandbox.world import OPPORTUNITY_STAGES, World, generate_world
+from crm_bridge.sandbox.world import (
+    LOSS_REASONS,
+    OPPORTUNITY_STAGES,
+    PARTNER_STATUSES,
+    PARTNERS,
+    World,
+    generate_world,
+)
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 
@@ -133,3 +141,49 @@ def test_opportunities_stages_history_stalls_and_roles(world: World) -> None:
     by_id = {p.id: p for p in world.people}
     assert all(by_id[r.person_id].company_id == o.company_id
                for o in opps for r in o.contact_roles)  # fmt: skip
+
+
+def test_teams_own_what_they_work(world: World) -> None:
+    users = {u.id: u for u in world.users}
+    assert {u.department for u in world.users} == {
+        "SDR East", "SDR West", "AE Enterprise", "AE Mid-Market", "Partner desk", "Marketing",
+        "Customer Success",
+    }  # fmt: skip
+    assert all(users[c.owner_id].department.startswith("AE ") for c in world.companies)
+    leads = [p for p in world.people if p.duplicate_of is None and p.salesforce is None]
+    owners = Counter(users[p.owner_id].department for p in leads)
+    assert set(owners) == {"SDR East", "SDR West", "Partner desk"}
+
+
+def test_first_sales_touch_follows_the_mql_date(world: World) -> None:
+    mqls = [p for p in world.people if p.mql_at is not None]
+    touched = [p for p in mqls if p.first_sales_touch_at is not None]
+    assert 0.75 < len(touched) / len(mqls) < 0.95
+    hours = sorted(
+        (p.first_sales_touch_at - p.mql_at).total_seconds() / 3600  # type: ignore[operator]
+        for p in touched
+    )
+    assert all(h >= 0 for h in hours) and 1 < hours[len(hours) // 2] < 12
+    for p in touched:
+        assert p.last_activity_at is not None and p.last_activity_at >= p.first_sales_touch_at  # type: ignore[operator]
+        if p.hubspot is not None and p.hubspot.lifecyclestage == "marketingqualifiedlead":
+            assert dict(p.hubspot.lifecycle_history)["marketingqualifiedlead"] == p.mql_at
+
+
+def test_lost_deals_have_loss_reasons_and_some_leads_go_to_partners(world: World) -> None:
+    lost = [o for o in world.opportunities if o.stage == 6]
+    reasons = Counter(o.loss_reason for o in lost)
+    assert set(reasons) == {r.key for r in LOSS_REASONS} | {None}
+    assert 0.2 < reasons["no_decision"] / len(lost) < 0.45 and reasons[None] < len(lost) / 5
+    assert all(o.loss_reason is None for o in world.opportunities if o.stage != 6)
+    users = {u.id: u for u in world.users}
+    partnered = [p for p in world.people if p.partner is not None]
+    assert 0.04 < len(partnered) / len(world.people) < 0.06
+    assert {p.partner.status for p in partnered} == {*PARTNER_STATUSES} - {"Lost"} | {None}  # type: ignore[union-attr]
+    for p in partnered:
+        h = p.partner
+        assert h is not None and h.partner in PARTNERS and h.handed_at <= NOW
+        assert (h.status is None) == (h.status_at is None)
+        assert h.status_at is None or h.handed_at <= h.status_at <= NOW
+        assert users[p.owner_id].department == "Partner desk" and p.duplicate_of is None
+        assert p.salesforce is None or p.salesforce.converted_at is None

@@ -1,7 +1,9 @@
-"""Seeding from a World: owners, companies, contacts with lifecycle dates, deals with stage dates and labelled roles."""
+"""Seeding from a World: owners and their teams, companies, contacts with lifecycle dates, first
+sales engagement and partner hand-over, deals with stage dates, loss reason and labelled roles."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from hubspot import HubSpot
@@ -13,6 +15,7 @@ from crm_bridge.sandbox.world import (
     ContactRole,
     HubSpotPerson,
     Opportunity,
+    PartnerHandover,
     Person,
     PersonFields,
     User,
@@ -95,3 +98,41 @@ def test_seed_is_deterministic_and_persists() -> None:
     c = HubSpotStore(now=lambda: NOW)
     c.from_json(a.to_json())
     assert c.to_json() == a.to_json()
+
+
+def test_owner_teams_first_engagement_partner_hand_over_and_loss_reason(
+    hs: HubSpot, hs_env: Env
+) -> None:
+    world = _world()
+    handed = NOW - timedelta(days=10)
+    ann = replace(
+        world.people[0],
+        first_sales_touch_at=NOW - timedelta(days=29, hours=20),
+        partner=PartnerHandover("Keystone Resellers", handed, "Accepted", handed + timedelta(hours=5)),
+    )  # fmt: skip
+    lost = replace(world.opportunities[0], stage=6, loss_reason="no_decision")
+    users = (replace(world.users[0], department="AE Enterprise"),)
+    people = (ann, *world.people[1:])
+    hs_env.hubspot.seed(replace(world, users=users, people=people, opportunities=(lost,)))
+    (owner,) = hs.crm.owners.owners_api.get_page().results
+    assert [(t.name, t.primary) for t in owner.teams] == [("AE Enterprise", True)]
+    props = ["hs_sa_first_engagement_date", "hs_first_outreach_date", "partner_name",
+             "partner_handoff_date", "partner_status", "partner_status_date"]  # fmt: skip
+    got = hs.crm.contacts.basic_api.get_by_id("ann@acme.example", id_property="email", properties=props)  # fmt: skip
+    assert got.properties["hs_sa_first_engagement_date"] == "2024-05-02T04:00:00.000Z"
+    assert got.properties["hs_first_outreach_date"] == got.properties["hs_sa_first_engagement_date"]
+    assert got.properties["partner_name"] == "Keystone Resellers"
+    assert got.properties["partner_handoff_date"] == "2024-05-22T00:00:00.000Z"
+    assert got.properties["partner_status"] == "Accepted"
+    assert got.properties["partner_status_date"] == "2024-05-22T05:00:00.000Z"
+    bob = hs.crm.contacts.basic_api.get_by_id("bob@acme.example", id_property="email", properties=props)  # fmt: skip
+    assert all(bob.properties.get(p) is None for p in props)
+    status = hs.crm.properties.core_api.get_by_name("contacts", "partner_status")
+    assert status.hubspot_defined is False and "Closed Won" in [o.value for o in status.options]
+    engaged = hs.crm.properties.core_api.get_by_name("contacts", "hs_sa_first_engagement_date")
+    assert engaged.hubspot_defined and engaged.modification_metadata.read_only_value
+    (deal,) = hs.crm.deals.basic_api.get_page(
+        properties=["dealstage", "closed_lost_reason"]
+    ).results
+    assert deal.properties["dealstage"] == "closedlost"
+    assert deal.properties["closed_lost_reason"] == "No decision"

@@ -257,3 +257,58 @@ def test_seed_from_world() -> None:
     roles = rows(store, "SELECT Role, Contact.Email FROM OpportunityContactRole")
     assert roles[0]["Contact"]["Email"] == "ANN@initech.example"  # type: ignore[index]
     assert len(list(store.records("Contact"))) == 1
+
+
+def test_custom_fields_tasks_teams_and_users_from_world() -> None:
+    """First sales touch (custom field and a Task), partner hand-over, loss reason and the
+    user's department; a User has no IsDeleted and cannot be deleted."""
+    from dataclasses import replace
+
+    import pytest
+
+    from crm_bridge.sandbox import world as w
+    from crm_bridge.sandbox.salesforce.errors import SfApiError
+
+    world = w.generate_world(150, 7, NOW)
+    partner = next(p for p in world.people if p.partner and p.partner.status and p.salesforce)
+    touched = next(
+        p
+        for p in world.people
+        if p.first_sales_touch_at and p.salesforce and p.salesforce.kind == "lead"
+        and p.salesforce.converted_at is None and p.salesforce.fields.email
+        and p.first_sales_touch_at.date() != (p.last_activity_at or NOW).date()
+    )  # fmt: skip
+    lost = next(o for o in world.opportunities if o.loss_reason and o.in_salesforce)
+    store = SalesforceStore(now=lambda: NOW)
+    store.seed(replace(world, opportunities=(lost,)))
+    email = (partner.salesforce.fields.email if partner.salesforce else "") or ""
+    (lead,) = rows(
+        store,
+        "SELECT Partner__c, Partner_Handoff_Date__c, Partner_Status__c, Partner_Status_Date__c, "
+        f"Owner.Department FROM Lead WHERE Email = '{email}'",
+    )
+    assert partner.partner is not None and lead["Partner__c"] == partner.partner.partner
+    assert lead["Partner_Status__c"] == partner.partner.status
+    assert lead["Partner_Handoff_Date__c"] == partner.partner.handed_at.strftime(
+        "%Y-%m-%dT%H:%M:%S.000+0000"
+    )
+    assert lead["Owner"]["Department"] == "Partner desk"  # type: ignore[index]
+    email = (touched.salesforce.fields.email if touched.salesforce else "") or ""
+    (lead,) = rows(store, f"SELECT Id, First_Sales_Activity__c FROM Lead WHERE Email = '{email}'")
+    assert touched.first_sales_touch_at is not None
+    assert lead["First_Sales_Activity__c"] == touched.first_sales_touch_at.strftime(
+        "%Y-%m-%dT%H:%M:%S.000+0000"
+    )
+    days = sorted(
+        r["ActivityDate"] for r in rows(store, f"SELECT ActivityDate FROM Task WHERE WhoId = '{lead['Id']}'")
+    )  # fmt: skip
+    assert days[0] == touched.first_sales_touch_at.date().isoformat() and len(days) == 2
+    reason = w.loss_reason(lost.loss_reason)
+    (opp,) = rows(store, "SELECT StageName, Loss_Reason__c FROM Opportunity")
+    assert reason is not None and opp == {**opp, "Loss_Reason__c": reason.salesforce}
+    departments = {r["Department"] for r in rows(store, "SELECT Department FROM User")}
+    assert {"SDR East", "SDR West", "AE Enterprise", "Partner desk"} <= departments
+    assert "IsDeleted" not in store.schemas["User"].fields
+    user = next(iter(store.records("User")))
+    with pytest.raises(SfApiError, match="cannot be deleted"):
+        store.delete("User", user["Id"])

@@ -238,6 +238,8 @@ def default_properties(obj: str, pipelines: list[Pipeline]) -> list[PropertyDef]
             _enum("lifecyclestage", "Lifecycle Stage", LIFECYCLE_STAGES), _ro_dt("lastmodifieddate", "Last Modified Date"),
             _p("salesforceleadid", "Salesforce Lead ID"), _p("salesforcecontactid", "Salesforce Contact ID"),
             _p("department", "Department"), _p("country", "Country/Region"),
+            _ro_dt("hs_sa_first_engagement_date", "First Engagement Date"),
+            _ro_dt("hs_first_outreach_date", "First outreach date"),
         ]  # fmt: skip
         specific += [
             _ro_dt(f"hs_v2_date_entered_{s}", f"Date entered '{s}'") for s in LIFECYCLE_STAGES
@@ -260,6 +262,8 @@ def default_properties(obj: str, pipelines: list[Pipeline]) -> list[PropertyDef]
             _p("hs_is_closed_won", "Is Closed Won", "bool", "booleancheckbox", read_only=True, calculated=True),
             _p("dealtype", "Deal Type", "enumeration", "select", options=("newbusiness", "existingbusiness")),
             _p("salesforceopportunityid", "Salesforce Opportunity ID"), _ro_dt("hs_lastmodifieddate", "Last Modified Date"),
+            _p("closed_lost_reason", "Closed Lost Reason", "string", "textarea"),
+            _p("closed_won_reason", "Closed Won Reason", "string", "textarea"),
         ]  # fmt: skip
         for s in stages:
             specific += [_ro_dt(f"hs_date_entered_{s.id}", f"Date entered {s.label}"),

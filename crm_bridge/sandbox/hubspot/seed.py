@@ -1,14 +1,24 @@
-"""Fill a `HubSpotStore` from the CRM-neutral `World`: owners, companies, contacts, deals, links."""
+"""Fill a `HubSpotStore` from the CRM-neutral `World`: owners (with their teams), the portal's
+custom partner properties, companies, contacts (first sales engagement, partner hand-over),
+deals (closed-lost reason) and links."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 
-from crm_bridge.sandbox.world import OPPORTUNITY_STAGES, Company, Opportunity, Person, World
+from crm_bridge.sandbox.world import (
+    OPPORTUNITY_STAGES,
+    PARTNER_STATUSES,
+    Company,
+    Opportunity,
+    Person,
+    World,
+    loss_reason,
+)
 
 from .owners import Owner
-from .properties import Option
+from .properties import GROUPS, Option, PropertyDef
 from .store import HubSpotStore
 from .timeutil import iso
 
@@ -33,7 +43,7 @@ def _owners(store: HubSpotStore, world: World) -> dict[str, str]:
     ids: dict[str, str] = {}
     for i, user in enumerate(world.users):
         oid = OWNER_BASE + i + 1
-        team = user.team.replace("_", " ").title()
+        team = user.department
         store.owners[oid] = Owner(
             oid,
             user.email,
@@ -48,6 +58,23 @@ def _owners(store: HubSpotStore, world: World) -> dict[str, str]:
     for obj in ("contacts", "companies", "deals"):
         _extend_options(store, obj, "hubspot_owner_id", labels)
     return ids
+
+
+def _custom_properties(store: HubSpotStore, now: datetime) -> None:
+    """The contact properties this portal's admin created for partner hand-overs."""
+    group = GROUPS["contacts"]
+    options = tuple(Option(v, v, i) for i, v in enumerate(PARTNER_STATUSES))
+    for name, label, type_, field_type, opts in (
+        ("partner_name", "Partner", "string", "text", ()),
+        ("partner_handoff_date", "Partner hand-off date", "datetime", "date", ()),
+        ("partner_status", "Partner status", "enumeration", "select", options),
+        ("partner_status_date", "Partner status date", "datetime", "date", ()),
+    ):
+        store.add_property(
+            "contacts",
+            PropertyDef(name, label, type_, field_type, group, options=opts,
+                        hubspot_defined=False, created_at=now, updated_at=now),
+        )  # fmt: skip
 
 
 def _company(store: HubSpotStore, c: Company, owners: dict[str, str]) -> int:
@@ -73,7 +100,13 @@ def _contact(store: HubSpotStore, p: Person, owners: dict[str, str]) -> int:
         "hs_lead_status": hs.lead_status, "hubspot_owner_id": owners.get(p.owner_id), "hs_analytics_source": p.analytics_source,
         "notes_last_updated": iso(p.last_activity_at) if p.last_activity_at else None,
         "hs_last_activity_date": iso(p.last_activity_at) if p.last_activity_at else None,
+        "hs_sa_first_engagement_date": iso(p.first_sales_touch_at) if p.first_sales_touch_at else None,
+        "hs_first_outreach_date": iso(p.first_sales_touch_at) if p.first_sales_touch_at else None,
     }  # fmt: skip
+    if p.partner is not None:
+        h = p.partner
+        props.update(partner_name=h.partner, partner_handoff_date=iso(h.handed_at), partner_status=h.status,
+                     partner_status_date=iso(h.status_at) if h.status_at else None)  # fmt: skip
     clean = {k: v for k, v in props.items() if v}
     for stage, entered in hs.lifecycle_history:
         clean[f"hs_v2_date_entered_{stage}"] = iso(entered)
@@ -90,6 +123,9 @@ def _deal(store: HubSpotStore, o: Opportunity, owners: dict[str, str]) -> int:
     }  # fmt: skip
     if o.last_activity_at:
         props["notes_last_updated"] = props["hs_last_activity_date"] = iso(o.last_activity_at)
+    reason = loss_reason(o.loss_reason)
+    if reason is not None:
+        props["closed_lost_reason"] = reason.hubspot
     for idx, entered in o.stage_history:
         sid = OPPORTUNITY_STAGES[idx].hubspot
         props[f"hs_date_entered_{sid}"] = props[f"hs_v2_date_entered_{sid}"] = iso(entered)
@@ -105,6 +141,7 @@ def _deal(store: HubSpotStore, o: Opportunity, owners: dict[str, str]) -> int:
 def seed_store(store: HubSpotStore, world: World) -> None:
     """Add the World's HubSpot side to the store (call on an empty store)."""
     owners = _owners(store, world)
+    _custom_properties(store, world.now - timedelta(days=365))
     _extend_options(
         store,
         "companies",

@@ -70,6 +70,13 @@ CHILD_RELATIONSHIPS: dict[str, dict[str, tuple[str, str]]] = {
 }
 """Child relationships usable in subqueries: parent → name → (child type, reference field)."""
 FORECAST = ("Omitted", "Pipeline", "BestCase", "Forecast", "Closed")
+PARTNER_STATUSES = (
+    "Accepted", "Working", "Converted", "Closed Won", "Returned", "Rejected", "Lost",
+)  # fmt: skip
+LOSS_REASONS = (
+    "No Decision / Non-Responsive", "Lost to Competitor", "Price", "Timing", "Product Fit",
+    "Other",
+)  # fmt: skip
 
 
 def _s(name: str, length: int = 255, label: str = "", kind: str = "string") -> FieldDef:
@@ -131,12 +138,12 @@ def _ref(
     )
 
 
-def _audit(owned: bool) -> list[FieldDef]:
+def _audit(owned: bool, deletable: bool = True) -> list[FieldDef]:
     out = [
         FieldDef(
             "Id", "id", "Record ID", length=18, createable=False, updateable=False, nillable=False
         ),
-        _ro("IsDeleted", "boolean", label="Deleted"),
+        *([_ro("IsDeleted", "boolean", label="Deleted")] if deletable else []),
         _ro("CreatedDate", "datetime", label="Created Date"),
         _ref("CreatedById", ("User",), "CreatedBy", writable=False),
         _ro("LastModifiedDate", "datetime", label="Last Modified Date"),
@@ -146,6 +153,26 @@ def _audit(owned: bool) -> list[FieldDef]:
     if owned:
         out.append(_ref("OwnerId", ("User",), "Owner"))
     return out
+
+
+def _custom(
+    name: str, kind: str, label: str, length: int = 0, picklist: tuple[str, ...] = ()
+) -> FieldDef:
+    return FieldDef(name, kind, label, length=length, custom=True, picklist=picklist)
+
+
+def _person_custom() -> list[FieldDef]:
+    """Custom fields this org keeps on both Lead and Contact: the first sales activity (set by
+    the sales-engagement tool) and the hand-over of a lead to a partner or reseller."""
+    return [
+        _custom("First_Sales_Activity__c", "datetime", "First Sales Activity"),
+        _custom("Partner__c", "string", "Partner", length=80),
+        _custom("Partner_Handoff_Date__c", "datetime", "Partner Hand-off Date"),
+        _custom(
+            "Partner_Status__c", "picklist", "Partner Status", length=255, picklist=PARTNER_STATUSES
+        ),
+        _custom("Partner_Status_Date__c", "datetime", "Partner Status Date"),
+    ]
 
 
 def _address(prefix: str) -> list[FieldDef]:
@@ -203,6 +230,7 @@ def standard_objects() -> dict[str, ObjectSchema]:
             ),
             _ro("LastActivityDate", "date", label="Last Activity"),
             FieldDef("Lead_Score__c", "double", "Lead Score", custom=True, precision=18),
+            *_person_custom(),
         ],
     )
     contact = _build(
@@ -224,6 +252,7 @@ def standard_objects() -> dict[str, ObjectSchema]:
             _ref("ReportsToId", ("Contact",), "ReportsTo"),
             _s("Description", 32000, kind="textarea"),
             _ro("LastActivityDate", "date", label="Last Activity"),
+            *_person_custom(),
         ],
     )
     account = _build(
@@ -285,6 +314,7 @@ def standard_objects() -> dict[str, ObjectSchema]:
             _ro("LastActivityDate", "date", label="Last Activity"),
             _ro("FiscalYear", "int"),
             _ro("FiscalQuarter", "int"),
+            _custom("Loss_Reason__c", "picklist", "Loss Reason", length=255, picklist=LOSS_REASONS),
         ],
     )
     ocr = _build(
@@ -325,7 +355,7 @@ def standard_objects() -> dict[str, ObjectSchema]:
         "User",
         "User",
         [
-            *_audit(False),
+            *_audit(False, deletable=False),  # users are deactivated, never deleted
             _req("Username", 80),
             _s("FirstName", 40),
             _req("LastName", 80),

@@ -139,7 +139,7 @@ async def delete(request: Request, sb: SandboxLike) -> Response:
             found = store.find(record_id)
             if found is None:
                 raise bad_request("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id")
-            if found[1]["IsDeleted"]:
+            if found[1].get("IsDeleted"):
                 raise bad_request("ENTITY_IS_DELETED", "entity is deleted")
             snapshot = dict(found[1])
             store.delete(found[0], record_id)
@@ -169,7 +169,7 @@ async def retrieve(request: Request, sb: SandboxLike) -> Response:
     out: list[dict[str, Any] | None] = []
     for record_id in ids:
         rec: Record | None = store.tables[schema.name].get(normalise(str(record_id)))
-        if rec is None or rec["IsDeleted"]:
+        if rec is None or rec.get("IsDeleted"):
             out.append(None)
         else:
             out.append(record_json(store, schema.name, rec, version, fields))

@@ -132,12 +132,12 @@ async def changed(request: Request, sb: SandboxLike) -> Response:
         gone = [
             {"id": r["Id"], "deletedDate": r["SystemModstamp"]}
             for r in rows
-            if r["IsDeleted"] and start <= r["SystemModstamp"] < end
+            if r.get("IsDeleted") and start <= r["SystemModstamp"] < end
         ]
         return json_response(
             {"deletedRecords": gone, "earliestDateAvailable": start, "latestDateCovered": end}
         )
-    ids = [r["Id"] for r in rows if not r["IsDeleted"] and start <= r["SystemModstamp"] < end]
+    ids = [r["Id"] for r in rows if not r.get("IsDeleted") and start <= r["SystemModstamp"] < end]
     return json_response({"ids": ids, "latestDateCovered": end})
 
 

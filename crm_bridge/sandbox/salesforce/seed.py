@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from crm_bridge.sandbox.world import OPPORTUNITY_STAGES, Person, World
+from crm_bridge.sandbox.world import OPPORTUNITY_STAGES, Person, World, loss_reason
 
 from .seed_records import AccountSeed, OpportunitySeed, PersonSeed, UserSeed, seed_records
 from .store import SalesforceStore
-
-_TEAMS = {"sales": "Sales", "marketing": "Marketing", "customer_success": "Customer Success"}
 
 
 def _rating(score: int | None) -> str | None:
@@ -44,6 +42,11 @@ def _person(p: Person, world_accounts: dict[str, AccountSeed]) -> PersonSeed | N
         last_activity_at=p.last_activity_at,
         modified_at=copy.modified_at,
         owner_key=p.owner_id,
+        first_activity_at=p.first_sales_touch_at,
+        partner=p.partner.partner if p.partner else None,
+        partner_handed_at=p.partner.handed_at if p.partner else None,
+        partner_status=p.partner.status if p.partner else None,
+        partner_status_at=p.partner.status_at if p.partner else None,
     )
 
 
@@ -56,7 +59,7 @@ def seed_store(store: SalesforceStore, world: World) -> None:
             u.last_name,
             u.email,
             title=u.title,
-            department=_TEAMS.get(u.team, u.team),
+            department=u.department,
             active=u.active,
         )
         for u in world.users
@@ -84,6 +87,7 @@ def seed_store(store: SalesforceStore, world: World) -> None:
         if not o.in_salesforce:
             continue
         stage = OPPORTUNITY_STAGES[o.stage]
+        reason = loss_reason(o.loss_reason)
         opportunities.append(
             OpportunitySeed(
                 key=o.id,
@@ -102,6 +106,7 @@ def seed_store(store: SalesforceStore, world: World) -> None:
                 type=o.type,
                 probability=stage.probability * 100,
                 roles=tuple((r.person_id, r.role, r.is_primary) for r in o.contact_roles),
+                loss_reason=reason.salesforce if reason else None,
             )
         )
     seed_records(store, world.now, users, list(accounts.values()), people, opportunities)

@@ -1,8 +1,10 @@
 """Build a Salesforce org from plain seed descriptions (what ``seed.py`` derives from a World).
 
 Handles the Salesforce side of the data: ids and links, converted leads (lead → contact,
-account, opportunity), stage history (``LastStageChangeDate``), contact roles, and tasks that
-set ``LastActivityDate``; audit stamps come from the described creation/activity times.
+account, opportunity), stage history (``LastStageChangeDate``), contact roles, and tasks (the
+first sales touch and the last activity) that set ``LastActivityDate``; the org's custom
+fields (first sales activity, partner hand-over, loss reason); audit stamps come from the
+described creation/activity times.
 """
 
 from __future__ import annotations
@@ -70,6 +72,11 @@ class PersonSeed:
     last_activity_at: datetime | None = None
     modified_at: datetime | None = None
     owner_key: str | None = None
+    first_activity_at: datetime | None = None
+    partner: str | None = None
+    partner_handed_at: datetime | None = None
+    partner_status: str | None = None
+    partner_status_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +97,11 @@ class OpportunitySeed:
     type: str | None = None
     probability: float | None = None
     roles: tuple[tuple[str, str, bool], ...] = field(default_factory=tuple)
+    loss_reason: str | None = None
+
+
+def _stamp(when: datetime | None) -> str | None:
+    return format_datetime(when.replace(microsecond=0)) if when is not None else None
 
 
 class _Builder:
@@ -171,6 +183,11 @@ class _Builder:
             "Phone": p.phone,
             "LeadSource": p.lead_source,
             "OwnerId": self.owner(p.owner_key),
+            "First_Sales_Activity__c": _stamp(p.first_activity_at),
+            "Partner__c": p.partner,
+            "Partner_Handoff_Date__c": _stamp(p.partner_handed_at),
+            "Partner_Status__c": p.partner_status,
+            "Partner_Status_Date__c": _stamp(p.partner_status_at),
         }
         touched = p.modified_at or p.last_activity_at or p.converted_at or p.created_at
         if not p.as_lead or p.converted_at is not None:
@@ -218,6 +235,7 @@ class _Builder:
                 "LeadSource": o.lead_source,
                 "Type": o.type or "New Business",
                 "Probability": o.probability,
+                "Loss_Reason__c": o.loss_reason,
             },
             o.created_at,
             touched,
@@ -302,6 +320,9 @@ def seed_records(
         ("OpportunityContactRole", "Role", [r for o in opportunities for _, r, _ in o.roles]),
         ("Opportunity", "Type", [o.type for o in opportunities if o.type]),
         ("Opportunity", "LeadSource", [o.lead_source for o in opportunities if o.lead_source]),
+        ("Opportunity", "Loss_Reason__c", [o.loss_reason for o in opportunities if o.loss_reason]),
+        ("Lead", "Partner_Status__c", [p.partner_status for p in people if p.partner_status]),
+        ("Contact", "Partner_Status__c", [p.partner_status for p in people if p.partner_status]),
     ):
         store.schemas[schema_name].extend_picklist(picklist, values)
     for u in users:
@@ -314,8 +335,9 @@ def seed_records(
         b.opportunity(o)
     b.link_conversions(people)
     for p in people:
-        if p.last_activity_at is None:
-            continue
         who = b.contacts.get(p.key) or b.leads.get(p.key)
         what = b.accounts.get(p.account_key) if p.account_key and p.key in b.contacts else None
-        b.task(who, what, p.last_activity_at, p.owner_key, "Call")
+        if p.first_activity_at is not None and p.first_activity_at != p.last_activity_at:
+            b.task(who, what, p.first_activity_at, p.owner_key, "Email")
+        if p.last_activity_at is not None:
+            b.task(who, what, p.last_activity_at, p.owner_key, "Call")

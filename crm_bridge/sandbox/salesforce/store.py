@@ -95,12 +95,12 @@ class SalesforceStore:
         rows: Iterable[Record] = self.tables[sobject].values()
         if include_deleted:
             return iter(rows)
-        return (r for r in rows if not r["IsDeleted"])
+        return (r for r in rows if not r.get("IsDeleted"))
 
     def get(self, sobject: str, record_id: str) -> Record:
         """A live record of this type, or 404 NOT_FOUND."""
         rec = self.tables[sobject].get(normalise(record_id))
-        if rec is None or rec["IsDeleted"]:
+        if rec is None or rec.get("IsDeleted"):
             raise not_found()
         return rec
 
@@ -203,7 +203,7 @@ class SalesforceStore:
         rec = self.tables[sobject].get(normalise(record_id))
         if rec is None:
             raise not_found()
-        if rec["IsDeleted"]:
+        if rec.get("IsDeleted"):
             raise SfApiError(404, "ENTITY_IS_DELETED", "entity is deleted")
         if sobject == "Lead" and rec["IsConverted"]:
             raise bad_request("CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead")
@@ -220,8 +220,10 @@ class SalesforceStore:
         rec = self.tables[sobject].get(normalise(record_id))
         if rec is None:
             raise not_found()
-        if rec["IsDeleted"]:
+        if rec.get("IsDeleted"):
             raise SfApiError(404, "ENTITY_IS_DELETED", "entity is deleted")
+        if "IsDeleted" not in self.schemas[sobject].fields:  # a User is deactivated instead
+            raise bad_request("DELETE_FAILED", f"entity type cannot be deleted: {sobject}")
         rec["IsDeleted"] = True
         rec["LastModifiedDate"] = rec["SystemModstamp"] = self._stamp()
 
