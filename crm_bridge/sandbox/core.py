@@ -142,8 +142,8 @@ class Sandbox:
         only the sandbox's own tokens valid."""
         with self.lock, _bulk_build(self.config.records):
             salesforce, hubspot = SalesforceStore(), HubSpotStore()
-            salesforce.seed(self.world)
-            hubspot.seed(self.world)
+            deal_ids = salesforce.seed(self.world)
+            hubspot.seed(self.world, deal_ids)
             self.salesforce, self.hubspot = salesforce, hubspot
             self.faults.clear()
             self.calls.reset()

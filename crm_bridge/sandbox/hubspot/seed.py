@@ -1,9 +1,12 @@
 """Fill a `HubSpotStore` from the CRM-neutral `World`: owners (with their teams), the portal's
 custom partner properties, companies, contacts (first sales engagement, partner hand-over),
-deals (closed-lost reason) and links."""
+deals (closed-lost reason, Salesforce opportunity id where HubSpot's Salesforce integration
+synced the deal) and links."""
 
 from __future__ import annotations
 
+import zlib
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 
@@ -23,6 +26,7 @@ from .store import HubSpotStore
 from .timeutil import iso
 
 OWNER_BASE = 70_000_000
+SYNCED_DEALS_PERCENT = 85
 DEAL_TYPES = {"new business": "newbusiness", "existing business": "existingbusiness"}
 
 
@@ -113,7 +117,9 @@ def _contact(store: HubSpotStore, p: Person, owners: dict[str, str]) -> int:
     return store.insert_raw("contacts", clean, p.created_at, max(hs.modified_at, p.created_at)).id
 
 
-def _deal(store: HubSpotStore, o: Opportunity, owners: dict[str, str]) -> int:
+def _deal(
+    store: HubSpotStore, o: Opportunity, owners: dict[str, str], salesforce_id: str | None
+) -> int:
     stage = OPPORTUNITY_STAGES[o.stage]
     props = {
         "dealname": o.name, "amount": str(o.amount), "pipeline": "default", "dealstage": stage.hubspot,
@@ -126,6 +132,8 @@ def _deal(store: HubSpotStore, o: Opportunity, owners: dict[str, str]) -> int:
     reason = loss_reason(o.loss_reason)
     if reason is not None:
         props["closed_lost_reason"] = reason.hubspot
+    if salesforce_id is not None:
+        props["salesforceopportunityid"] = salesforce_id
     for idx, entered in o.stage_history:
         sid = OPPORTUNITY_STAGES[idx].hubspot
         props[f"hs_date_entered_{sid}"] = props[f"hs_v2_date_entered_{sid}"] = iso(entered)
@@ -138,8 +146,21 @@ def _deal(store: HubSpotStore, o: Opportunity, owners: dict[str, str]) -> int:
     ).id
 
 
-def seed_store(store: HubSpotStore, world: World) -> None:
-    """Add the World's HubSpot side to the store (call on an empty store)."""
+def synced_by_integration(world_id: str) -> bool:
+    """Whether HubSpot's own Salesforce integration synced this deal (about 85 % of the deals
+    in both CRMs; the rest sit in a pipeline it does not sync). Stable per World id."""
+    return zlib.crc32(world_id.encode()) % 100 < SYNCED_DEALS_PERCENT
+
+
+def seed_store(
+    store: HubSpotStore, world: World, salesforce_deal_ids: Mapping[str, str] | None = None
+) -> None:
+    """Add the World's HubSpot side to the store (call on an empty store).
+
+    ``salesforce_deal_ids`` (World id -> Salesforce id) sets ``salesforceopportunityid`` on
+    the deals HubSpot's Salesforce integration would have synced.
+    """
+    sf_ids = salesforce_deal_ids or {}
     owners = _owners(store, world)
     _custom_properties(store, world.now - timedelta(days=365))
     _extend_options(
@@ -166,7 +187,8 @@ def seed_store(store: HubSpotStore, world: World) -> None:
     for o in world.opportunities:
         if not o.in_hubspot:
             continue
-        did = _deal(store, o, owners)
+        sf_id = sf_ids.get(o.id) if synced_by_integration(o.id) else None
+        did = _deal(store, o, owners, sf_id)
         co = companies.get(o.company_id)
         if co is not None:
             store.assoc.add("deals", did, "companies", co, [("HUBSPOT_DEFINED", 5)])

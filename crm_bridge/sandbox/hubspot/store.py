@@ -337,11 +337,13 @@ class HubSpotStore:
         return self.tables[obj].live()
 
     # ---- seeding and persistence --------------------------------------------------------
-    def seed(self, world: World) -> None:
-        """Add the World's HubSpot side (owners, companies, contacts, deals, associations)."""
+    def seed(self, world: World, salesforce_deal_ids: Mapping[str, str] | None = None) -> None:
+        """Add the World's HubSpot side (owners, companies, contacts, deals, associations);
+        with ``salesforce_deal_ids`` (World id -> Salesforce Opportunity id), deals in both CRMs
+        carry ``salesforceopportunityid`` as HubSpot's Salesforce integration sets it."""
         from .seed import seed_store
 
-        seed_store(self, world)
+        seed_store(self, world, salesforce_deal_ids or {})
 
     def to_json(self) -> dict[str, Any]:
         """Everything needed to restore the portal."""

@@ -50,8 +50,9 @@ def _person(p: Person, world_accounts: dict[str, AccountSeed]) -> PersonSeed | N
     )
 
 
-def seed_store(store: SalesforceStore, world: World) -> None:
-    """Insert the World's Salesforce records into a freshly reset store."""
+def seed_store(store: SalesforceStore, world: World) -> dict[str, str]:
+    """Insert the World's Salesforce records into a freshly reset store; returns the
+    Salesforce id of each opportunity by its World id."""
     users = [
         UserSeed(
             u.id,
@@ -109,4 +110,4 @@ def seed_store(store: SalesforceStore, world: World) -> None:
                 loss_reason=reason.salesforce if reason else None,
             )
         )
-    seed_records(store, world.now, users, list(accounts.values()), people, opportunities)
+    return seed_records(store, world.now, users, list(accounts.values()), people, opportunities)

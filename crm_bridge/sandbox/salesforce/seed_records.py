@@ -113,6 +113,7 @@ class _Builder:
         self.contacts: dict[str, str] = {}
         self.leads: dict[str, str] = {}
         self.account_opps: dict[str, str] = {}
+        self.opportunities: dict[str, str] = {}
 
     def put(
         self,
@@ -243,6 +244,7 @@ class _Builder:
         self.store.tables["Opportunity"][opp_id]["LastStageChangeDate"] = format_datetime(
             min(last_change, self.now).replace(microsecond=0)
         )
+        self.opportunities[o.key] = opp_id
         if o.account_key:
             self.account_opps.setdefault(o.account_key, opp_id)
         for person_key, role, primary in o.roles:
@@ -302,8 +304,9 @@ def seed_records(
     accounts: list[AccountSeed],
     people: list[PersonSeed],
     opportunities: list[OpportunitySeed],
-) -> None:
-    """Insert the described records (the store should be freshly reset)."""
+) -> dict[str, str]:
+    """Insert the described records (the store should be freshly reset); returns the
+    Salesforce id of each opportunity by its key."""
     b = _Builder(store, now)
     for schema_name, picklist, values in (
         ("Lead", "Status", [p.lead_status for p in people if p.lead_status]),
@@ -341,3 +344,4 @@ def seed_records(
             b.task(who, what, p.first_activity_at, p.owner_key, "Email")
         if p.last_activity_at is not None:
             b.task(who, what, p.last_activity_at, p.owner_key, "Call")
+    return b.opportunities

@@ -268,12 +268,13 @@ class SalesforceStore:
         return locator
 
     # ----- persistence ---------------------------------------------------------------------
-    def seed(self, world: World) -> None:
-        """Replace the data with records generated from a World."""
+    def seed(self, world: World) -> dict[str, str]:
+        """Replace the data with records generated from a World; returns the Salesforce id
+        of each opportunity by its World id (HubSpot's seeding links deals to them)."""
         from .seed import seed_store
 
         self.reset()
-        seed_store(self, world)
+        return seed_store(self, world)
 
     def to_json(self) -> dict[str, Any]:
         """The whole org as JSON-ready data (schemas, records, custom fields)."""
