@@ -109,8 +109,11 @@ def sales_activities(record: Canonical) -> dict[OwnerSide, list[datetime]]:
     """The known sales activity times of a person: the first (``first_activity_at``) and the
     last (``last_activity_at``). A first-activity stop counts the earliest of them after the
     clock started, so the first activity wins when known and the last one is the fallback."""
-    times = [activity_time(record.get(n)) for n in ("first_activity_at", "last_activity_at")]
-    known = sorted(t for t in times if t is not None)
+    first = activity_time(record.get("first_activity_at"))
+    last = activity_time(record.get("last_activity_at"))
+    if first is not None and last is not None and last < first:
+        last = None  # e.g. Salesforce's date-only LastActivityDate read as midnight: inexact
+    known = sorted(t for t in (first, last) if t is not None)
     return {"sales": known} if known else {}
 
 

@@ -37,9 +37,9 @@ def first_contact_stop(rules: Rules, record: Person) -> datetime | None:
 
 def test_sales_activities_sorted_and_dates_end_of_day() -> None:
     first = MQL + timedelta(hours=2)
-    record = mql(first_activity_at=first, last_activity_at=date(2026, 3, 1))
+    record = mql(first_activity_at=first, last_activity_at=date(2026, 3, 10))
     assert sales_activities(record) == {
-        "sales": [datetime(2026, 3, 1, 23, 59, 59, tzinfo=UTC), first]
+        "sales": [first, datetime(2026, 3, 10, 23, 59, 59, tzinfo=UTC)]
     }
     assert sales_activities(mql()) == {}
 
@@ -56,3 +56,14 @@ def test_falls_back_to_the_last_activity(rules: Rules) -> None:
     before = MQL - timedelta(days=30)
     assert first_contact_stop(rules, mql(first_activity_at=before, last_activity_at=last)) == last
     assert first_contact_stop(rules, mql(first_activity_at=before)) is None
+
+
+def test_a_last_activity_rounded_below_the_first_is_ignored(rules: Rules) -> None:
+    # Salesforce's LastActivityDate is a date: mapped as a datetime it is midnight, which can
+    # fall between the MQL and the exact first touch of that same day
+    first = MQL + timedelta(hours=3)
+    midnight = datetime.combine(first.date(), datetime.min.time(), UTC)
+    assert MQL < midnight < first or midnight <= MQL  # either way the first touch must win
+    record = mql(first_activity_at=first, last_activity_at=midnight)
+    assert sales_activities(record) == {"sales": [first]}
+    assert first_contact_stop(rules, record) == first
