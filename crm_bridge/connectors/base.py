@@ -124,6 +124,12 @@ class Connector(Protocol):
         """Records whose native ``field`` equals ``value`` (e.g. a person by email)."""
         ...
 
+    def find_in(
+        self, object_type: str, field: str, values: Sequence[str], fields: Sequence[str]
+    ) -> Iterator[SourceRecord]:
+        """Records whose native ``field`` is one of ``values`` (batched; e.g. people by email)."""
+        ...
+
     def read_contact_roles(
         self, opportunity_ids: Sequence[str] | None = None
     ) -> Iterator[ContactRole]:

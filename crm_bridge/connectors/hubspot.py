@@ -265,6 +265,33 @@ class HubSpotConnector:
                 return
             offset = int(after)
 
+    def find_in(
+        self, object_type: str, field: str, values: Sequence[str], fields: Sequence[str]
+    ) -> Iterator[SourceRecord]:
+        """Records whose property ``field`` is one of ``values`` (search ``IN`` with 100
+        lower-cased values a filter, as the API requires for text)."""
+        api = self.apis.objects(object_type, "search_api")
+        props = self._request_props(object_type, fields)
+        for part in id_chunks(sorted({v.lower() for v in values}), BATCH_MAX):
+            offset = 0
+            while offset < self.search_cap:
+                body = {
+                    "filterGroups": [
+                        {"filters": [{"propertyName": field, "operator": "IN", "values": part}]}
+                    ],
+                    "properties": props,
+                    "limit": SEARCH_LIMIT,
+                    "after": str(offset),
+                }
+                page = raw_call(self.caller, "search", api.do_search, body, object_type=object_type)
+                for raw in page.get("results", []):
+                    self.stats.records_read += 1
+                    yield self._record(object_type, raw)
+                after = ((page.get("paging") or {}).get("next") or {}).get("after")
+                if not after:
+                    break
+                offset = int(after)
+
     def read_associations(
         self, from_type: str, to_type: str, ids: Sequence[str]
     ) -> Iterator[tuple[str, str, tuple[str, ...]]]:

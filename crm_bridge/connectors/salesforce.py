@@ -182,6 +182,17 @@ class SalesforceConnector:
         soql += f" WHERE {field} = {_quote(value)} ORDER BY {MODSTAMP} ASC"
         yield from self._query(object_type, soql, include_deleted=False)
 
+    def find_in(
+        self, object_type: str, field: str, values: Sequence[str], fields: Sequence[str]
+    ) -> Iterator[SourceRecord]:
+        """Records whose ``field`` is one of ``values`` (SOQL ``IN``, 200 values a query)."""
+        if not _FIELD_NAME.fullmatch(field):
+            raise ValueError(f"not a Salesforce field name: {field!r}")
+        select = f"SELECT {self._select(object_type, fields)} FROM {object_type}"
+        for part in id_chunks(sorted(set(values)), IDS_PER_QUERY):
+            soql = f"{select} WHERE {field} IN ({', '.join(_quote(v) for v in part)})"
+            yield from self._query(object_type, soql, include_deleted=False)
+
     def read_contact_roles(
         self, opportunity_ids: Sequence[str] | None = None
     ) -> Iterator[ContactRole]:

@@ -49,6 +49,10 @@ class SyncConnector(Protocol):
         self, object_type: str, ids: Sequence[str], fields: Sequence[str]
     ) -> Iterator[SourceRecord]: ...
 
+    def find_in(
+        self, object_type: str, field: str, values: Sequence[str], fields: Sequence[str]
+    ) -> Iterator[SourceRecord]: ...
+
     def read_contact_roles(
         self, opportunity_ids: Sequence[str] | None = None
     ) -> Iterator[ContactRole]: ...

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from crm_bridge.errors import CrmBridgeError, LockHeld
 from crm_bridge.jobs.align import Rules
 from crm_bridge.jobs.conflicts import Policy
+from crm_bridge.jobs.counterparts import find_people_by_email
 from crm_bridge.jobs.entities import Entity, link_and_group, merge, shared_fields
 from crm_bridge.jobs.pull import NATIVE_TYPES, SyncConnector, fetch, pull
 from crm_bridge.jobs.schedule import StopToken
@@ -214,6 +215,13 @@ def _run(
         fetch(connectors, rules, [r for r in due if r.kind == kind], records, summary)
         known = store.linked_many(records)
         fetch(connectors, rules, known.values(), records, summary)
+        if (
+            kind == "person"
+            and not options.full
+            and find_people_by_email(connectors, rules, records, known, since, summary)
+        ):
+            known = store.linked_many(records)
+            fetch(connectors, rules, known.values(), records, summary)
         progress.stage(f"link and align {_PLURAL[kind]}", len(records))
         entities = _entities(store, rules, options, kind, records, known, summary)
         if kind == "opportunity":

@@ -28,6 +28,7 @@ class FakeConnector:
         self.roles: list[ContactRole] = []
         self.fail_ids: set[str] = set()
         self.writes: list[tuple[str, str, dict]] = []
+        self.finds: list[tuple[str, str, tuple[str, ...]]] = []
 
     def put(self, object_type, id_, **fields):
         self.tables.setdefault(object_type, {}).setdefault(id_, {}).update(fields)
@@ -49,6 +50,13 @@ class FakeConnector:
     def read_ids(self, object_type, ids, fields) -> Iterator[SourceRecord]:
         for id_ in ids:
             if id_ in self.tables.get(object_type, {}):
+                yield self._record(object_type, id_)
+
+    def find_in(self, object_type, field, values, fields) -> Iterator[SourceRecord]:
+        self.finds.append((object_type, field, tuple(values)))
+        wanted = {str(v).strip().lower() for v in values}
+        for id_, row in self.tables.get(object_type, {}).items():
+            if str(row.get(field) or "").strip().lower() in wanted:
                 yield self._record(object_type, id_)
 
     def read_contact_roles(self, opportunity_ids=None) -> Iterator[ContactRole]:
