@@ -29,8 +29,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import subprocess
-import sys
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -39,6 +37,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import crm_bridge
+from bench.serve import serve
 from crm_bridge.connectors.base import Connector, ConnectorStats
 from crm_bridge.connectors.factory import sandbox_connectors
 from crm_bridge.connectors.hubspot import HubSpotConnector
@@ -68,30 +67,6 @@ WRITE_FIELD = {
     "companies": "crmb_salesforce_id",
 }
 DATA_ENDPOINTS = {"query", "list"}
-
-
-def _serve(records: int, seed: int) -> tuple[subprocess.Popen[str], SimpleNamespace, float]:
-    cmd = [
-        sys.executable, "-c", "from crm_bridge.cli import main; main()", "sandbox", "serve",
-        "--port", "0", "--records", str(records), "--seed", str(seed),
-        "--rate-limits", "off", "--latency-ms", "0", "--json",
-    ]  # fmt: skip
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if not line:
-        proc.wait(timeout=30)
-        raise SystemExit(f"sandbox serve exited with {proc.returncode} before printing endpoints")
-    info = json.loads(line)
-    ep = SimpleNamespace(
-        instance_url=info["salesforce"]["instance_url"],
-        salesforce_session_id=info["salesforce"]["session_id"],
-        hubspot_host=info["hubspot"]["host"],
-        hubspot_access_token=info["hubspot"]["access_token"],
-        ca_file=info["ca_file"],
-    )
-    return proc, ep, time.perf_counter() - started
 
 
 def _unpaced(ep: SimpleNamespace) -> dict[Crm, Connector]:
@@ -240,7 +215,7 @@ def run(records: int, writes: int, paced_seconds: float, seed: int) -> dict[str,
     fields = {
         obj: read_fields(rules, crm, obj) for crm, objs in NATIVE_KINDS.items() for obj in objs
     }
-    proc, ep, startup_s = _serve(records, seed)
+    proc, ep, startup_s = serve(records, seed)
     try:
         connectors = _unpaced(ep)
         for connector in connectors.values():

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
-import sys
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -23,28 +21,13 @@ from typing import Any
 
 import psutil  # type: ignore[import-untyped]
 
+from bench.serve import serve
 from crm_bridge.sandbox.clients import hubspot_client, salesforce_client, trusting_session
 
 RESULT = Path(__file__).parent / "results" / "sandbox.json"
 TARGET_PER_S = 5_000
 SF_FIELDS = "Id, FirstName, LastName, Email, Title, Phone, LeadSource, CreatedDate, SystemModstamp"
 HS_PROPS = ["email", "firstname", "lastname", "jobtitle", "lifecyclestage", "hs_lead_status"]
-
-
-def _start(records: int, seed: int) -> tuple[subprocess.Popen[str], dict[str, Any], float]:
-    cmd = [
-        sys.executable, "-c", "from crm_bridge.cli import main; main()", "sandbox", "serve",
-        "--port", "0", "--records", str(records), "--seed", str(seed),
-        "--rate-limits", "off", "--latency-ms", "0", "--json",
-    ]  # fmt: skip
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if not line:
-        proc.wait(timeout=30)
-        raise SystemExit(f"sandbox serve exited with {proc.returncode} before printing endpoints")
-    return proc, json.loads(line), time.perf_counter() - started
 
 
 def _rss_mb(pid: int) -> float:
@@ -82,15 +65,8 @@ def _hubspot(ep: SimpleNamespace) -> dict[str, Any]:
 
 def run(records: int, seed: int) -> dict[str, Any]:
     """Start the server, read everything through both clients, stop; the figures."""
-    proc, info, startup_s = _start(records, seed)
+    proc, ep, startup_s = serve(records, seed)
     try:
-        ep = SimpleNamespace(
-            instance_url=info["salesforce"]["instance_url"],
-            salesforce_session_id=info["salesforce"]["session_id"],
-            hubspot_host=info["hubspot"]["host"],
-            hubspot_access_token=info["hubspot"]["access_token"],
-            ca_file=info["ca_file"],
-        )
         rss_loaded = _rss_mb(proc.pid)
         sf = _salesforce(ep)
         hs = _hubspot(ep)

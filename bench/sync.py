@@ -27,8 +27,6 @@ import json
 import math
 import resource
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -36,6 +34,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from bench.serve import serve
 from crm_bridge.connectors.base import Connector
 from crm_bridge.connectors.hubspot import HubSpotConnector
 from crm_bridge.connectors.ratelimit import hubspot_limiter
@@ -56,28 +55,6 @@ JOB = "hourly-alignment"
 PAGE = {"salesforce": 2000, "hubspot": 100}
 BATCH = {"salesforce": 200, "hubspot": 100}
 SETUP_WORDS = ("describe", "properties", "pipelines", "owners", "tooling", "limits", "schema")
-
-
-def _start(records: int, seed: int) -> tuple[subprocess.Popen[str], SimpleNamespace]:
-    cmd = [
-        sys.executable, "-c", "from crm_bridge.cli import main; main()", "sandbox", "serve",
-        "--port", "0", "--records", str(records), "--seed", str(seed),
-        "--rate-limits", "off", "--latency-ms", "0", "--json",
-    ]  # fmt: skip
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if not line:
-        proc.wait(timeout=30)
-        raise SystemExit(f"sandbox serve exited with {proc.returncode} before printing endpoints")
-    info = json.loads(line)
-    return proc, SimpleNamespace(
-        instance_url=info["salesforce"]["instance_url"],
-        salesforce_session_id=info["salesforce"]["session_id"],
-        hubspot_host=info["hubspot"]["host"],
-        hubspot_access_token=info["hubspot"]["access_token"],
-        ca_file=info["ca_file"],
-    )
 
 
 def _connectors(ep: SimpleNamespace) -> dict[Crm, Connector]:
@@ -172,7 +149,7 @@ def _peak_rss_mb() -> float:
 
 def run(records: int, seed: int) -> dict[str, Any]:
     """Serve, set up fields, sync twice; the figures."""
-    proc, ep = _start(records, seed)
+    proc, ep, _ = serve(records, seed)
     try:
         with tempfile.TemporaryDirectory() as tmp:
             project = _project(Path(tmp) / "project", records)

@@ -244,14 +244,28 @@ class HubSpotConnector:
     ) -> Iterator[SourceRecord]:
         """Records whose property ``field`` equals ``value`` (search ``EQ``; HubSpot compares
         text case-insensitively), up to the search cap."""
+        where = {"propertyName": field, "operator": "EQ", "value": value}
+        yield from self._search_all(object_type, where, fields)
+
+    def find_in(
+        self, object_type: str, field: str, values: Sequence[str], fields: Sequence[str]
+    ) -> Iterator[SourceRecord]:
+        """Records whose property ``field`` is one of ``values`` (search ``IN`` with 100
+        lower-cased values a filter, as the API requires for text)."""
+        for part in id_chunks(sorted({v.lower() for v in values}), BATCH_MAX):
+            where = {"propertyName": field, "operator": "IN", "values": list(part)}
+            yield from self._search_all(object_type, where, fields)
+
+    def _search_all(
+        self, object_type: str, where: Json, fields: Sequence[str]
+    ) -> Iterator[SourceRecord]:
+        """Every page of a search with one filter, up to the search cap."""
         api = self.apis.objects(object_type, "search_api")
         props = self._request_props(object_type, fields)
         offset = 0
         while offset < self.search_cap:
             body = {
-                "filterGroups": [
-                    {"filters": [{"propertyName": field, "operator": "EQ", "value": value}]}
-                ],
+                "filterGroups": [{"filters": [where]}],
                 "properties": props,
                 "limit": SEARCH_LIMIT,
                 "after": str(offset),
@@ -264,33 +278,6 @@ class HubSpotConnector:
             if not after:
                 return
             offset = int(after)
-
-    def find_in(
-        self, object_type: str, field: str, values: Sequence[str], fields: Sequence[str]
-    ) -> Iterator[SourceRecord]:
-        """Records whose property ``field`` is one of ``values`` (search ``IN`` with 100
-        lower-cased values a filter, as the API requires for text)."""
-        api = self.apis.objects(object_type, "search_api")
-        props = self._request_props(object_type, fields)
-        for part in id_chunks(sorted({v.lower() for v in values}), BATCH_MAX):
-            offset = 0
-            while offset < self.search_cap:
-                body = {
-                    "filterGroups": [
-                        {"filters": [{"propertyName": field, "operator": "IN", "values": part}]}
-                    ],
-                    "properties": props,
-                    "limit": SEARCH_LIMIT,
-                    "after": str(offset),
-                }
-                page = raw_call(self.caller, "search", api.do_search, body, object_type=object_type)
-                for raw in page.get("results", []):
-                    self.stats.records_read += 1
-                    yield self._record(object_type, raw)
-                after = ((page.get("paging") or {}).get("next") or {}).get("after")
-                if not after:
-                    break
-                offset = int(after)
 
     def read_associations(
         self, from_type: str, to_type: str, ids: Sequence[str]
