@@ -6,7 +6,12 @@ process (so the client does not share its interpreter) with N generated people (
 unmodified clients: Salesforce ``query_all_iter`` over Lead and Contact, HubSpot
 ``basic_api.get_page`` paging (limit 100) over contacts. Reports records/s per CRM (target
 >= 5,000), the server's resident memory after loading and after the reads (psutil), its
-start-up time and the API calls it counted. Prints one JSON object as the last line and writes
+start-up time and the API calls it counted.
+
+hubspot-api-client spends most of its time turning JSON into models (``dateutil`` parsing
+every ``createdAt``/``updatedAt``), so the same HubSpot pages are also read as plain JSON over
+the same HTTPS session (``hubspot_raw``): that figure is the server's own throughput, which
+shows whether the sandbox or the client is the bottleneck. Prints one JSON object as the last line and writes
 it to ``bench/results/sandbox.json``.
 """
 
@@ -63,6 +68,26 @@ def _hubspot(ep: SimpleNamespace) -> dict[str, Any]:
             "records_per_s": round(total / seconds)}  # fmt: skip
 
 
+def _hubspot_raw(ep: SimpleNamespace) -> dict[str, Any]:
+    session = trusting_session(ep.ca_file)
+    url = f"{ep.hubspot_host}/crm/v3/objects/contacts"
+    auth = {"Authorization": f"Bearer {ep.hubspot_access_token}"}
+    params: dict[str, Any] = {"limit": 100, "properties": ",".join(HS_PROPS)}
+    total, pages = 0, 0
+    started = time.perf_counter()
+    while True:
+        page = session.get(url, params=params, headers=auth, timeout=60).json()
+        total += len(page["results"])
+        pages += 1
+        after = ((page.get("paging") or {}).get("next") or {}).get("after")
+        if not after:
+            break
+        params["after"] = after
+    seconds = time.perf_counter() - started
+    return {"records": total, "pages": pages, "seconds": round(seconds, 2),
+            "records_per_s": round(total / seconds)}  # fmt: skip
+
+
 def run(records: int, seed: int) -> dict[str, Any]:
     """Start the server, read everything through both clients, stop; the figures."""
     proc, ep, startup_s = serve(records, seed)
@@ -70,6 +95,7 @@ def run(records: int, seed: int) -> dict[str, Any]:
         rss_loaded = _rss_mb(proc.pid)
         sf = _salesforce(ep)
         hs = _hubspot(ep)
+        hs_raw = _hubspot_raw(ep)
         rss_after = _rss_mb(proc.pid)
         calls = (
             trusting_session(ep.ca_file).get(f"{ep.instance_url}/_sandbox/calls", timeout=60).json()
@@ -83,9 +109,11 @@ def run(records: int, seed: int) -> dict[str, Any]:
         "startup_s": round(startup_s, 2),
         "salesforce": sf,
         "hubspot": hs,
+        "hubspot_raw": hs_raw,
         "target_records_per_s": TARGET_PER_S,
         "salesforce_vs_target": round(sf["records_per_s"] / TARGET_PER_S, 2),
         "hubspot_vs_target": round(hs["records_per_s"] / TARGET_PER_S, 2),
+        "hubspot_raw_vs_target": round(hs_raw["records_per_s"] / TARGET_PER_S, 2),
         "server_rss_mb_loaded": rss_loaded,
         "server_rss_mb_after_reads": rss_after,
         "server_rss_kb_per_record": round(rss_after * 1024 / records, 2),
@@ -106,6 +134,12 @@ def main() -> None:
     RESULT.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(result, separators=(",", ":"))
     RESULT.write_text(text + "\n", encoding="utf-8")
+    print(
+        f"sandbox {args.records} people: Salesforce {result['salesforce']['records_per_s']}/s, "
+        f"HubSpot {result['hubspot']['records_per_s']}/s through the SDK "
+        f"({result['hubspot_raw']['records_per_s']}/s as plain JSON), target {TARGET_PER_S}/s; "
+        f"server RSS {result['server_rss_mb_after_reads']} MB"
+    )
     print(text)
 
 
