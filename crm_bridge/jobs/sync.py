@@ -224,6 +224,8 @@ def _run(
             fetch(connectors, rules, known.values(), records, summary)
         progress.stage(f"link and align {_PLURAL[kind]}", len(records))
         entities = _entities(store, rules, options, kind, records, known, summary)
+        if kind == "person":
+            stage.prefetch_clocks(entities)
         if kind == "opportunity":
             stage.prepare_opportunities(entities)
         for entity in entities:
@@ -286,10 +288,9 @@ def _entities(
     summary.ambiguous_matches += len(identity.ambiguities)
     if not options.dry_run:
         at = summary.started_at
-        for link in identity.links:
-            if link.method != "stored":
-                store.link(link.salesforce, link.hubspot, method=link.method, at=at)
-                summary.links_created += 1
+        new = [(k.salesforce, k.hubspot, k.method) for k in identity.links if k.method != "stored"]
+        store.link_many(new, at=at)
+        summary.links_created += len(new)
         for conversion in identity.conversions:
             store.relink(conversion.lead, conversion.contact)
     shared = shared_fields(rules.fields, kind, options.sync_fields.get(kind))

@@ -3,7 +3,7 @@ company or deal. Each record is in at most one link (unique per side)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -61,39 +61,56 @@ class LinkStore(StoreBase):
         :class:`LinkConflict` when either record is linked to another record, and
         ``ValueError`` for two refs of one CRM, different kinds or an unknown method.
         """
+        return self.link_many([(a, b, method)], at=at)[0]
+
+    def link_many(
+        self, pairs: Sequence[tuple[RecordRef, RecordRef, LinkMethod]], *, at: datetime
+    ) -> list[Link]:
+        """:meth:`link` for many pairs in one transaction (all or none)."""
+        aware(at, "link time")
+        checked = [self._check_pair(a, b, method) for a, b, method in pairs]
+
+        def work(conn: Connection) -> list[Link]:
+            return [self._insert_link(conn, sf, hs, method, at) for sf, hs, method in checked]
+
+        return self._write("linking records", work) if checked else []
+
+    @staticmethod
+    def _check_pair(
+        a: RecordRef, b: RecordRef, method: LinkMethod
+    ) -> tuple[RecordRef, RecordRef, LinkMethod]:
         if {a.crm, b.crm} != {"salesforce", "hubspot"}:
             raise ValueError(f"a link joins a Salesforce and a HubSpot record, got {a} and {b}")
         if _kind(a) != _kind(b):
             raise ValueError(f"cannot link a {_kind(a)} ({a}) to a {_kind(b)} ({b})")
         if method not in LINK_METHODS:
             raise ValueError(f"unknown link method {method!r}; expected one of {LINK_METHODS}")
-        aware(at, "link time")
-        sf, hs = (a, b) if a.crm == "salesforce" else (b, a)
+        return (a, b, method) if a.crm == "salesforce" else (b, a, method)
 
-        def work(conn: Connection) -> Link:
-            for ref, want in ((sf, hs), (hs, sf)):
-                existing = self._find(conn, ref)
-                if existing is not None:
-                    if existing.other(ref) == want:
-                        return existing
-                    raise LinkConflict(f"{ref} is already linked to {existing.other(ref)}")
-            row = {
-                "kind": _kind(sf),
-                "sf_type": sf.object_type,
-                "sf_id": sf.id,
-                "hs_type": hs.object_type,
-                "hs_id": hs.id,
-                "method": method,
-                "linked_at": at,
-            }
-            try:
-                with conn.begin_nested():
-                    conn.execute(schema.links.insert(), row)
-            except IntegrityError as exc:
-                raise LinkConflict(f"{sf} or {hs} was linked concurrently") from exc
-            return Link(_kind(sf), sf, hs, method, at)
-
-        return self._write("linking records", work)
+    def _insert_link(
+        self, conn: Connection, sf: RecordRef, hs: RecordRef, method: LinkMethod, at: datetime
+    ) -> Link:
+        for ref, want in ((sf, hs), (hs, sf)):
+            existing = self._find(conn, ref)
+            if existing is not None:
+                if existing.other(ref) == want:
+                    return existing
+                raise LinkConflict(f"{ref} is already linked to {existing.other(ref)}")
+        row = {
+            "kind": _kind(sf),
+            "sf_type": sf.object_type,
+            "sf_id": sf.id,
+            "hs_type": hs.object_type,
+            "hs_id": hs.id,
+            "method": method,
+            "linked_at": at,
+        }
+        try:
+            with conn.begin_nested():
+                conn.execute(schema.links.insert(), row)
+        except IntegrityError as exc:
+            raise LinkConflict(f"{sf} or {hs} was linked concurrently") from exc
+        return Link(_kind(sf), sf, hs, method, at)
 
     def get_link(self, ref: RecordRef) -> Link | None:
         """The link ``ref`` is part of, or ``None``."""

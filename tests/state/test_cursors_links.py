@@ -96,3 +96,19 @@ def test_unlink_iter_links_and_bulk_lookup(store: StateStore) -> None:
     assert len(many) == 1200 and many[people[7][1]] == people[7][0]
     assert store.unlink(people[0][1]) is True and store.unlink(people[0][1]) is False
     assert store.linked(people[0][0]) is None
+
+
+def test_link_many_is_one_transaction_all_or_none(store: StateStore) -> None:
+    a, b = RecordRef("salesforce", "Contact", "003A"), RecordRef("hubspot", "contacts", "1")
+    c, d = RecordRef("salesforce", "Contact", "003C"), RecordRef("hubspot", "contacts", "2")
+    made = store.link_many([(a, b, "email"), (d, c, "written_id")], at=T0)
+    assert [(k.salesforce, k.hubspot, k.method) for k in made] == [
+        (a, b, "email"),
+        (c, d, "written_id"),
+    ]
+    e = RecordRef("salesforce", "Contact", "003E")
+    f = RecordRef("hubspot", "contacts", "3")
+    with pytest.raises(LinkConflict):  # the second pair conflicts: the first is not kept
+        store.link_many([(e, f, "email"), (e, b, "email")], at=T0)
+    assert store.get_link(e) is None and store.get_link(f) is None
+    assert store.link_many([], at=T0) == []
