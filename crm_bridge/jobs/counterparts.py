@@ -2,10 +2,10 @@
 
 An incremental run reads what changed since the cursors. A person created in HubSpot today whose
 Salesforce lead did not change is read on one side only: without a stored link, the identity
-matcher would not see the counterpart. For such people (no stored link, no record with the same
-email read on the other side in this run), the other CRM is asked for records with those emails
-in batches (Salesforce SOQL ``IN`` of 200, HubSpot search ``IN`` of 100). Sides read in full
-need no lookup: what is not there does not exist.
+matcher would not see the counterpart. For such people (created since the last run, no stored
+link, no record with the same email read on the other side in this run), the other CRM is asked
+for records with those emails in batches (Salesforce SOQL ``IN`` of 200, HubSpot search ``IN``
+of 100). Sides read in full need no lookup: what is not there does not exist.
 """
 
 from __future__ import annotations
@@ -20,14 +20,27 @@ from crm_bridge.mapping.identity import normalise_email
 from crm_bridge.model import Crm, RecordRef, SourceRecord
 
 EMAIL = "email"
+CREATED = "created_at"
 
 
-def _emails(rules: Rules, records: Mapping[RecordRef, SourceRecord]) -> dict[Crm, set[str]]:
+def _emails(
+    rules: Rules,
+    records: Mapping[RecordRef, SourceRecord],
+    created_since: Callable[[RecordRef], datetime | None] | None = None,
+) -> dict[Crm, set[str]]:
+    """Normalised emails of the people in ``records`` per CRM; with ``created_since``, only of
+    people created at or after the time it gives for their stream (None: any)."""
     out: dict[Crm, set[str]] = {"salesforce": set(), "hubspot": set()}
     for ref, record in records.items():
         if record.deleted or ref.object_type not in NATIVE_TYPES[ref.crm]["person"]:
             continue
-        email = normalise_email(rules.fields.map(record).record.values.get(EMAIL))
+        values = rules.fields.map(record).record.values
+        if created_since is not None:
+            since = created_since(ref)
+            created = values.get(CREATED)
+            if since is not None and isinstance(created, datetime) and created < since:
+                continue
+        email = normalise_email(values.get(EMAIL))
         if email:
             out[ref.crm].add(email)
     return out
@@ -42,9 +55,19 @@ def find_people_by_email(
     summary: RunSummary,
 ) -> int:
     """Add to ``records`` the other side's people sharing an email with an unlinked person read
-    on one side only; returns how many were added."""
+    on one side only and created since its stream's cursor; returns how many were added.
+
+    Only people new since the last run are looked up: older ones without a counterpart were
+    looked up (or read in full) before, and are often read again only because crm-bridge wrote
+    to them, which would make every run repeat the same lookups.
+    """
     unlinked = {ref: r for ref, r in records.items() if ref not in known}
-    emails = _emails(rules, unlinked)
+
+    def created_since(ref: RecordRef) -> datetime | None:
+        connector = connectors.get(ref.crm)
+        return None if connector is None else since(connector.name, ref.object_type)
+
+    emails = _emails(rules, unlinked, created_since)
     read_here = _emails(rules, records)
     added = 0
     for crm, connector in connectors.items():

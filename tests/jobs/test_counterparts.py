@@ -50,3 +50,18 @@ def test_no_lookup_for_linked_people(rules, world):  # noqa: F811
     sync(rules, world)  # ann changed on both sides and is linked: never looked up
     looked_up = {v for c in (sf, hs) for *_, values in c.finds for v in values}
     assert "ann@acme.com" not in looked_up
+
+
+def test_people_created_before_the_last_run_are_not_looked_up_again(rules, world):  # noqa: F811
+    clock, sf, hs, _ = world
+    hs.put("contacts", "502", createdate="2020-01-01T00:00:00Z")  # bob: HubSpot only, old
+    sync(rules, world)
+    clock.now += timedelta(hours=1)
+    sync(rules, world)  # settles
+    sf.finds.clear()
+    clock.now += timedelta(hours=1)
+    hs.put("contacts", "502", jobtitle="Staff Engineer")  # an edit, not a new person
+    hs.put("contacts", "900", email="eve@new.io", createdate=clock.now.isoformat())
+    sync(rules, world)
+    looked_up = {v for *_, values in sf.finds for v in values}
+    assert "eve@new.io" in looked_up and "bob@beta.io" not in looked_up
