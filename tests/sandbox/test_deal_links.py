@@ -26,3 +26,16 @@ def test_hubspot_deals_name_their_salesforce_opportunity(
     synced = [o for o in both if synced_by_integration(o.id)]
     assert both and len(linked) == len(synced)
     assert 0 < len(synced) < len(both) or len(both) < 5  # most, not all
+
+
+def test_contacts_carry_their_primary_company_id(
+    sandbox: SandboxServer, sandbox_hubspot: HubSpot
+) -> None:
+    contacts = sandbox_hubspot.crm.contacts.get_all(
+        properties=["associatedcompanyid"], associations=["companies"]
+    )
+    with_company = [c for c in contacts if c.properties.get("associatedcompanyid")]
+    assert with_company
+    for contact in with_company:
+        linked = {a.id for a in contact.associations["companies"].results}
+        assert contact.properties["associatedcompanyid"] in linked

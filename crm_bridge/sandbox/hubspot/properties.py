@@ -238,6 +238,7 @@ def default_properties(obj: str, pipelines: list[Pipeline]) -> list[PropertyDef]
             _enum("lifecyclestage", "Lifecycle Stage", LIFECYCLE_STAGES), _ro_dt("lastmodifieddate", "Last Modified Date"),
             _p("salesforceleadid", "Salesforce Lead ID"), _p("salesforcecontactid", "Salesforce Contact ID"),
             _p("department", "Department"), _p("country", "Country/Region"),
+            _p("associatedcompanyid", "Primary Associated Company ID", "number", "number"),
             _ro_dt("hs_sa_first_engagement_date", "First Engagement Date"),
             _ro_dt("hs_first_outreach_date", "First outreach date"),
         ]  # fmt: skip

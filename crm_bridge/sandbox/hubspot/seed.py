@@ -93,7 +93,7 @@ def _company(store: HubSpotStore, c: Company, owners: dict[str, str]) -> int:
     return rec.id
 
 
-def _contact(store: HubSpotStore, p: Person, owners: dict[str, str]) -> int:
+def _contact(store: HubSpotStore, p: Person, owners: dict[str, str], company_id: int | None) -> int:
     hs = p.hubspot
     assert hs is not None
     f = hs.fields
@@ -107,6 +107,8 @@ def _contact(store: HubSpotStore, p: Person, owners: dict[str, str]) -> int:
         "hs_sa_first_engagement_date": iso(p.first_sales_touch_at) if p.first_sales_touch_at else None,
         "hs_first_outreach_date": iso(p.first_sales_touch_at) if p.first_sales_touch_at else None,
     }  # fmt: skip
+    if company_id is not None:
+        props["associatedcompanyid"] = str(company_id)
     if p.partner is not None:
         h = p.partner
         props.update(partner_name=h.partner, partner_handoff_date=iso(h.handed_at), partner_status=h.status,
@@ -180,8 +182,8 @@ def seed_store(
     for p in world.people:
         if p.hubspot is None:
             continue
-        cid = contacts[p.id] = _contact(store, p, owners)
         co = companies.get(p.company_id)
+        cid = contacts[p.id] = _contact(store, p, owners, co)
         if co is not None:
             store.assoc.add("contacts", cid, "companies", co, [("HUBSPOT_DEFINED", 1)])
     for o in world.opportunities:
