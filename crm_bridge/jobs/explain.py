@@ -29,7 +29,7 @@ from crm_bridge.jobs.stage import AlignStage
 from crm_bridge.jobs.summary import RunSummary
 from crm_bridge.jobs.sync import SyncOptions
 from crm_bridge.mapping.fields import MappingIssue
-from crm_bridge.mapping.identity import IdentityKeys, IdentityResult, normalise_email
+from crm_bridge.mapping.identity import IdentityKeys, IdentityResult, id_text, normalise_email
 from crm_bridge.mapping.lifecycle import FunnelTrace
 from crm_bridge.mapping.transforms import normalise_domain
 from crm_bridge.model import Canonical, Crm, ObjectKind, RecordRef, SourceRecord
@@ -191,10 +191,10 @@ def _linked_ids(
     for record in records:
         values = record.values
         if record.ref.crm == "salesforce":
-            hs_id = _text(values.get(keys.hubspot_id))
+            hs_id = id_text(values.get(keys.hubspot_id))
             if hs_id:
                 out.add(RecordRef("hubspot", _HS_TYPE[kind], hs_id))
-            contact = _text(values.get(keys.converted_contact_id))
+            contact = id_text(values.get(keys.converted_contact_id))
             if contact and record.ref.object_type == "Lead":
                 out.add(RecordRef("salesforce", "Contact", contact))
             continue
@@ -204,21 +204,13 @@ def _linked_ids(
             keys.salesforce_lead_id,
             keys.salesforce_account_id,
         ):
-            sf_id = _text(values.get(name))
+            sf_id = id_text(values.get(name))
             object_type = SF_PREFIXES.get(sf_id[:3]) if sf_id else None
             if sf_id and object_type is not None:
                 ref = RecordRef("salesforce", object_type, sf_id)
                 if ref.kind == kind:
                     out.add(ref)
     return out
-
-
-def _text(value: object) -> str | None:
-    if isinstance(value, str) and value.strip():
-        return value.strip()
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return None
 
 
 def _match_keys(records: Iterable[Canonical], kind: ObjectKind, keys: IdentityKeys) -> set[str]:

@@ -133,7 +133,8 @@ def normalise_email(value: object) -> str | None:
     return text
 
 
-def _text(value: object) -> str | None:
+def id_text(value: object) -> str | None:
+    """An id-like value as trimmed text (numbers too), or None for blanks and other types."""
     if isinstance(value, str) and value.strip():
         return value.strip()
     if isinstance(value, int) and not isinstance(value, bool):
@@ -191,7 +192,7 @@ class _Linker:
         index = {r.ref.id: r.ref for r in sf_records}
         for record in sf_records:
             if record.ref.object_type == "Lead" and record.values.get(k.converted) is True:
-                contact_id = _text(record.values.get(k.converted_contact_id))
+                contact_id = id_text(record.values.get(k.converted_contact_id))
                 if contact_id:
                     contact = RecordRef("salesforce", "Contact", contact_id)
                     self.moved[record.ref] = contact
@@ -207,7 +208,7 @@ class _Linker:
                 self.link(other, record.ref, "converted" if other in self.moved else "stored")
         # 2. ids crm-bridge wrote back
         for record in sf_records:
-            hs_id = _text(record.values.get(k.hubspot_id))
+            hs_id = id_text(record.values.get(k.hubspot_id))
             if (
                 hs_id
                 and record.ref not in self.hs_of
@@ -217,7 +218,7 @@ class _Linker:
                     record.ref, RecordRef("hubspot", _HS_TYPE[self.kind], hs_id), "written_id"
                 )
         for record in hs_records:
-            sf_id = _text(record.values.get(k.salesforce_id))
+            sf_id = id_text(record.values.get(k.salesforce_id))
             if sf_id and record.ref not in self.sf_of:
                 ref = self.sf_ref(sf_id, index)
                 if ref is not None:
@@ -233,7 +234,7 @@ class _Linker:
             if record.ref in self.sf_of:
                 continue
             for prop in props:
-                sf_id = _text(record.values.get(prop))
+                sf_id = id_text(record.values.get(prop))
                 ref = self.sf_ref(sf_id, index) if sf_id else None
                 if ref is not None:
                     self.link(ref, record.ref, "hubspot_sf_property")
