@@ -155,18 +155,24 @@ def run_job(
     read, write = open_job_connectors(project, settings, job, server)
     own_store = store is None
     store = store or open_store(settings.database_url.get_secret_value())
+    # a freshly seeded sandbox is new data: cursors kept from an earlier one would skip it
+    fresh = server is not None and server.sandbox.freshly_seeded
     try:
-        return run_sync(
+        summary = run_sync(
             store=store,
             connectors=read,
             rules=rules,
-            options=sync_options(job, dry_run=dry_run, full=full),
+            options=sync_options(job, dry_run=dry_run, full=full or fresh),
             clock=clock,
             stop=stop,
             progress=progress,
             write_targets=write,
             observe=observe,
         )
+        if fresh and not dry_run and summary.status in ("succeeded", "partial"):
+            server.sandbox.freshly_seeded = False  # type: ignore[union-attr]
+            server.sandbox.dirty = True  # type: ignore[union-attr]
+        return summary
     finally:
         if own_store:
             store.close()

@@ -96,6 +96,9 @@ class Sandbox:
         self.hubspot_access_token = self.tokens.issue("hubspot")
         self.lock = threading.RLock()
         self.dirty = False
+        #: True from seeding until a client has synced it once: a sync state kept from an
+        #: earlier sandbox (cursors) must not be trusted, so the next sync reads everything
+        self.freshly_seeded = False
         self._world: World | None = None
 
     @classmethod
@@ -149,6 +152,7 @@ class Sandbox:
             self.calls.reset()
             self._reset_tokens()
             self.dirty = True
+            self.freshly_seeded = True
 
     def _reset_tokens(self) -> None:
         self.tokens.clear()
@@ -166,6 +170,7 @@ class Sandbox:
             state = {
                 "version": STATE_VERSION,
                 "config": self.config.to_json(),
+                "freshly_seeded": self.freshly_seeded,
                 "tokens": {
                     "salesforce": self.salesforce_session_id,
                     "hubspot": self.hubspot_access_token,
@@ -210,6 +215,7 @@ class Sandbox:
             salesforce.from_json(state["salesforce"])
             hubspot.from_json(state["hubspot"])
             self.salesforce, self.hubspot = salesforce, hubspot
+            self.freshly_seeded = bool(state.get("freshly_seeded", False))
             self.salesforce_session_id = state["tokens"]["salesforce"]
             self.hubspot_access_token = state["tokens"]["hubspot"]
             self._reset_tokens()

@@ -77,3 +77,15 @@ def test_schedule_once_runs_due_jobs_then_nothing(project: Path) -> None:
     cli(project, "schedule", "--once", "--sandbox")
     _, out = cli(project, "runs", "--json")
     assert len(json.loads(out)) == before  # nothing was due the second time
+
+
+def test_sandbox_reset_starts_over_even_with_the_old_sync_state(project: Path) -> None:
+    code, out = cli(project, "sync", "--sandbox", "--json")
+    assert code == 0 and json.loads(out)["fields_written"] == 0  # converged
+    code, _ = cli(project, "sandbox", "reset", "--data-dir", str(project / ".crm-bridge/sandbox"))
+    assert code == 0
+    code, out = cli(project, "sync", "--sandbox", "--json")  # fresh data, old cursors
+    assert code == 0 and json.loads(out)["fields_written"] > 0
+    # everything was aligned, not only what changed since the old cursors
+    code, out = cli(project, "sync", "--sandbox", "--full", "--dry-run", "--json")
+    assert code == 0 and json.loads(out)["planned_changes"] == 0
