@@ -95,17 +95,31 @@ def merge(
         return entity
     for name in shared:
         spec = mapper.config.fields_of(kind)[name]
-        sides_: list[Side] = []
+        keys: list[tuple[RecordRef, str] | None] = []
+        echoes: list[bool] = []
         for copy in (sf, hs):
             native = spec.native(copy.ref.crm, copy.ref.object_type)
             current = copy.source.fields.get(native) if copy.source and native else None
             key = (copy.ref, native) if native else None
-            echo = (
+            keys.append(key)
+            echoes.append(
                 key is not None and key in last_written and same_value(current, last_written[key])
             )
+        sides_: list[Side] = []
+        for i, copy in enumerate((sf, hs)):
             value = copy.values.get(name)
+            other = keys[1 - i]
+            # a side still holding the value crm-bridge last wrote to the other side is
+            # unchanged since the last sync too (crm-bridge copied it from there)
+            baseline = (
+                not echoes[i]
+                and other is not None
+                and other in last_written
+                and same_value(value, last_written[other])
+            )
+            unchanged = echoes[i] or baseline
             sides_.append(
-                Side(copy.ref.crm, value, value if echo else NEVER_WRITTEN, copy.modified_at)
+                Side(copy.ref.crm, value, value if unchanged else NEVER_WRITTEN, copy.modified_at)
             )
         result = resolve(
             name, sides_[0], sides_[1], policies.get(name, default_policy), orders.get(name)
