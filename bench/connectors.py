@@ -41,11 +41,11 @@ from bench.serve import serve
 from crm_bridge.connectors.base import Connector, ConnectorStats
 from crm_bridge.connectors.factory import sandbox_connectors
 from crm_bridge.connectors.hubspot import HubSpotConnector
-from crm_bridge.connectors.preflight import create_alignment
 from crm_bridge.connectors.retry import no_urllib3_retries
 from crm_bridge.connectors.salesforce import SalesforceConnector
 from crm_bridge.jobs.pull import read_fields
 from crm_bridge.jobs.runner import compile_rules
+from crm_bridge.jobs.setup import create_alignment
 from crm_bridge.model import NATIVE_KINDS, Crm, RecordRef, RecordUpdate
 from crm_bridge.project import load_project
 from crm_bridge.sandbox.clients import hubspot_client, salesforce_client

@@ -17,12 +17,12 @@ from crm_bridge.connectors.base import FieldSpec
 from crm_bridge.connectors.preflight import (
     Target,
     connection_targets,
-    create_alignment,
     missing_alignment,
     require_credentials,
 )
 from crm_bridge.connectors.retry import DEFAULT_POLICY
 from crm_bridge.errors import CrmError
+from crm_bridge.jobs.setup import create_alignment
 from crm_bridge.project import Project
 from crm_bridge.settings import Settings
 

@@ -8,8 +8,8 @@
   shows up as a missing field), whether every written field is updateable (HubSpot read-only or
   calculated properties, Salesforce fields without Edit access) and how much of the daily API
   budget is left.
-* :func:`missing_alignment` / :func:`create_alignment` plan and create the alignment fields
-  (``write:`` of ``fields.yaml``) that do not exist yet.
+* :func:`missing_alignment` lists the alignment fields (``write:`` of ``fields.yaml``) that do
+  not exist yet (:func:`crm_bridge.jobs.setup.create_alignment` creates them).
 * :func:`connection_targets` opens the project's real connections (or the embedded sandbox)
   and names the environment variables holding each one's secrets, for messages.
 """
@@ -42,7 +42,7 @@ from crm_bridge.errors import (
     CrmError,
     PermissionDenied,
 )
-from crm_bridge.jobs.setup import field_specs
+from crm_bridge.jobs.setup import alignment_specs, field_specs
 from crm_bridge.model import NATIVE_KINDS, Crm
 from crm_bridge.project import Project
 from crm_bridge.settings import Settings
@@ -336,28 +336,12 @@ def inspect(
 def missing_alignment(connector: Connector, fields: FieldsFile) -> dict[str, list[FieldSpec]]:
     """Alignment fields of ``fields.yaml`` that ``connector``'s CRM lacks, by native object."""
     out: dict[str, list[FieldSpec]] = {}
-    for obj in NATIVE_KINDS[connector.crm]:
-        specs = field_specs(fields, connector.crm, obj)
-        if not specs:
-            continue
+    for obj, specs in alignment_specs(fields, connector.crm):
         known = {n.casefold() for n in connector.describe(obj).fields}
         missing = [s for s in specs if s.name.casefold() not in known]
         if missing:
             out[obj] = missing
     return out
-
-
-def create_alignment(connector: Connector, fields: FieldsFile) -> dict[str, list[FieldSpec]]:
-    """Create the missing alignment fields (idempotent); returns what was created."""
-    created: dict[str, list[FieldSpec]] = {}
-    for obj in NATIVE_KINDS[connector.crm]:
-        specs = field_specs(fields, connector.crm, obj)
-        if not specs:
-            continue
-        names = set(connector.ensure_fields(obj, specs))
-        if names:
-            created[obj] = [s for s in specs if s.name in names]
-    return created
 
 
 # -- opening connections -----------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from crm_bridge.config.fields import FieldsFile
 from crm_bridge.connectors.base import Connector, FieldSpec
@@ -29,16 +29,31 @@ def field_specs(fields: FieldsFile, crm: Crm, object_type: str) -> list[FieldSpe
     return specs
 
 
+def alignment_specs(fields: FieldsFile, crm: Crm) -> Iterator[tuple[str, list[FieldSpec]]]:
+    """(native object, its alignment field specs) for every object of ``crm`` that has any."""
+    for object_type in NATIVE_KINDS[crm]:
+        specs = field_specs(fields, crm, object_type)
+        if specs:
+            yield object_type, specs
+
+
+def create_alignment(connector: Connector, fields: FieldsFile) -> dict[str, list[FieldSpec]]:
+    """Create the alignment fields ``connector``'s CRM lacks (idempotent); what was created,
+    by native object."""
+    created: dict[str, list[FieldSpec]] = {}
+    for object_type, specs in alignment_specs(fields, connector.crm):
+        names = set(connector.ensure_fields(object_type, specs))
+        if names:
+            created[object_type] = [s for s in specs if s.name in names]
+    return created
+
+
 def ensure_all(
     connectors: Mapping[Crm, Connector], fields: FieldsFile
 ) -> dict[tuple[Crm, str], list[str]]:
     """Create every missing alignment field in every CRM; returns what was created."""
-    created: dict[tuple[Crm, str], list[str]] = {}
-    for crm, connector in connectors.items():
-        for object_type in NATIVE_KINDS[crm]:
-            specs = field_specs(fields, crm, object_type)
-            if specs:
-                names = connector.ensure_fields(object_type, specs)
-                if names:
-                    created[(crm, object_type)] = names
-    return created
+    return {
+        (crm, object_type): [s.name for s in specs]
+        for crm, connector in connectors.items()
+        for object_type, specs in create_alignment(connector, fields).items()
+    }

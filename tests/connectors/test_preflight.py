@@ -12,13 +12,13 @@ import crm_bridge
 from crm_bridge.config.connectors import HubSpotProfile, SalesforceProfile
 from crm_bridge.connectors.hubspot import HubSpotConnector
 from crm_bridge.connectors.preflight import (
-    create_alignment,
     inspect,
     missing_alignment,
     requirements,
     secret_variables,
 )
 from crm_bridge.connectors.retry import RetryPolicy
+from crm_bridge.jobs.setup import create_alignment
 from crm_bridge.project import Project, load_project
 from crm_bridge.sandbox.clients import hubspot_client
 from crm_bridge.sandbox.server import SandboxServer
