@@ -23,11 +23,11 @@ from crm_bridge.alignment.sla import SlaClock
 from crm_bridge.errors import CrmBridgeError
 from crm_bridge.jobs.align import OpportunityAlignment, PersonAlignment, Rules
 from crm_bridge.jobs.diff import Desired
-from crm_bridge.jobs.entities import Entity, link_and_group, merge, shared_fields
+from crm_bridge.jobs.entities import Entity, link_and_group
 from crm_bridge.jobs.pull import NATIVE_TYPES, SyncConnector, fetch, read_fields
 from crm_bridge.jobs.stage import AlignStage
 from crm_bridge.jobs.summary import RunSummary
-from crm_bridge.jobs.sync import SyncOptions
+from crm_bridge.jobs.sync import SyncOptions, merge_groups
 from crm_bridge.mapping.fields import MappingIssue
 from crm_bridge.mapping.identity import IdentityKeys, IdentityResult, id_text, normalise_email
 from crm_bridge.mapping.lifecycle import FunnelTrace
@@ -289,18 +289,8 @@ def explain(
     hs = [r for r in records.values() if r.ref.crm == "hubspot"]
     groups, identity = link_and_group(sf, hs, known)
     group = _group_of(primary, groups, identity, notes)
-    shared = shared_fields(rules.fields, kind, options.sync_fields.get(kind))
     refs = [c.ref for c in group.values()]
-    entity = merge(
-        rules.fields,
-        kind,
-        group,
-        shared=shared,
-        policies=options.conflicts,
-        default_policy=options.default_policy,
-        last_written=store.last_written(refs) if shared else {},
-        orders={"lifecycle_stage": {s: i for i, s in enumerate(rules.funnel.order)}},
-    )
+    (entity,) = merge_groups(store, rules, options, kind, [group])
     stage = AlignStage(store, connectors, rules, summary, now)
     stage.keep_desired = True
     previous: str | None = None

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -293,6 +293,18 @@ def _entities(
         summary.links_created += len(new)
         for conversion in identity.conversions:
             store.relink(conversion.lead, conversion.contact)
+    return merge_groups(store, rules, options, kind, groups)
+
+
+def merge_groups(
+    store: StateStore,
+    rules: Rules,
+    options: SyncOptions,
+    kind: ObjectKind,
+    groups: Sequence[dict[Crm, Canonical]],
+) -> list[Entity]:
+    """One entity per group of linked records, shared fields merged by the job's policies
+    against what crm-bridge last wrote (sync and ``crm-bridge explain``)."""
     shared = shared_fields(rules.fields, kind, options.sync_fields.get(kind))
     refs = [c.ref for group in groups for c in group.values()]
     last = store.last_written(refs) if shared else {}
