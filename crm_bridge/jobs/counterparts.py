@@ -17,7 +17,7 @@ from crm_bridge.jobs.align import Rules
 from crm_bridge.jobs.pull import NATIVE_TYPES, SyncConnector, read_fields
 from crm_bridge.jobs.summary import RunSummary
 from crm_bridge.mapping.identity import normalise_email
-from crm_bridge.model import Crm, RecordRef, SourceRecord
+from crm_bridge.model import Crm, RecordRef, SourceRecord, Value
 
 EMAIL = "email"
 CREATED = "created_at"
@@ -26,24 +26,22 @@ CREATED = "created_at"
 def _emails(
     rules: Rules,
     records: Mapping[RecordRef, SourceRecord],
-    created_since: Callable[[RecordRef], datetime | None] | None = None,
-) -> dict[Crm, set[str]]:
-    """Normalised emails of the people in ``records`` per CRM; with ``created_since``, only of
-    people created at or after the time it gives for their stream (None: any)."""
-    out: dict[Crm, set[str]] = {"salesforce": set(), "hubspot": set()}
+    is_new: Callable[[RecordRef, Value], bool],
+) -> tuple[dict[Crm, set[str]], dict[Crm, set[str]]]:
+    """Normalised emails of the people in ``records`` per CRM: all of them, and those of the
+    people ``is_new`` accepts (given the ref and the mapped creation time); one mapping each."""
+    every: dict[Crm, set[str]] = {"salesforce": set(), "hubspot": set()}
+    new: dict[Crm, set[str]] = {"salesforce": set(), "hubspot": set()}
     for ref, record in records.items():
         if record.deleted or ref.object_type not in NATIVE_TYPES[ref.crm]["person"]:
             continue
         values = rules.fields.map(record).record.values
-        if created_since is not None:
-            since = created_since(ref)
-            created = values.get(CREATED)
-            if since is not None and isinstance(created, datetime) and created < since:
-                continue
         email = normalise_email(values.get(EMAIL))
         if email:
-            out[ref.crm].add(email)
-    return out
+            every[ref.crm].add(email)
+            if is_new(ref, values.get(CREATED)):
+                new[ref.crm].add(email)
+    return every, new
 
 
 def find_people_by_email(
@@ -61,14 +59,16 @@ def find_people_by_email(
     looked up (or read in full) before, and are often read again only because crm-bridge wrote
     to them, which would make every run repeat the same lookups.
     """
-    unlinked = {ref: r for ref, r in records.items() if ref not in known}
 
-    def created_since(ref: RecordRef) -> datetime | None:
+    def is_new(ref: RecordRef, created: Value) -> bool:
+        """Unlinked and created since its stream's cursor (or not known to be older)."""
+        if ref in known:
+            return False
         connector = connectors.get(ref.crm)
-        return None if connector is None else since(connector.name, ref.object_type)
+        cursor = None if connector is None else since(connector.name, ref.object_type)
+        return cursor is None or not isinstance(created, datetime) or created >= cursor
 
-    emails = _emails(rules, unlinked, created_since)
-    read_here = _emails(rules, records)
+    read_here, emails = _emails(rules, records, is_new)
     added = 0
     for crm, connector in connectors.items():
         other: Crm = "hubspot" if crm == "salesforce" else "salesforce"
