@@ -156,7 +156,8 @@ def run_job(
     own_store = store is None
     store = store or open_store(settings.database_url.get_secret_value())
     # a freshly seeded sandbox is new data: cursors kept from an earlier one would skip it
-    fresh = server is not None and server.sandbox.freshly_seeded
+    sandbox = server.sandbox if server is not None else None
+    fresh = sandbox is not None and sandbox.freshly_seeded
     try:
         summary = run_sync(
             store=store,
@@ -169,9 +170,14 @@ def run_job(
             write_targets=write,
             observe=observe,
         )
-        if fresh and not dry_run and summary.status in ("succeeded", "partial"):
-            server.sandbox.freshly_seeded = False  # type: ignore[union-attr]
-            server.sandbox.dirty = True  # type: ignore[union-attr]
+        if (
+            sandbox is not None
+            and fresh
+            and not dry_run
+            and summary.status in ("succeeded", "partial")
+        ):
+            sandbox.freshly_seeded = False
+            sandbox.dirty = True
         return summary
     finally:
         if own_store:
